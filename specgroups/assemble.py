@@ -1,0 +1,120 @@
+"""Assemble the learning problem: dielectric functions -> log10 alpha table, onsets, split."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from specgroups.dataset import SpectralDataset, assign_splits
+from specgroups.errors import InputError
+from specgroups.spectra import DielectricFunction, log_absorption_on_grid, onset_metrics
+
+SCISSOR_MODES = ("none", "constant", "reference_gap")
+
+
+@dataclass(frozen=True)
+class OnsetCorrection:
+    """How the computed spectra are shifted before use (PBE gaps are far too small).
+
+    - ``none``: use the first-principles spectra as they are;
+    - ``constant``: shift every spectrum up by ``constant_ev``;
+    - ``reference_gap``: shift each material by (reference gap - computed gap),
+      never down, with the reference gaps from a table (e.g. hybrid-functional
+      or measured gaps); a material without a reference gap is excluded.
+    """
+
+    mode: str = "none"
+    constant_ev: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.mode not in SCISSOR_MODES:
+            raise InputError(f"params: onset correction mode must be one of {SCISSOR_MODES}, got {self.mode!r}")
+        if self.constant_ev < 0:
+            raise InputError(f"params: constant scissor must be >= 0 eV, got {self.constant_ev}")
+
+    def shift_ev(self, material_id: str, computed_gap_ev: float | None, reference_gap_ev: float | None) -> float:
+        if self.mode == "none":
+            return 0.0
+        if self.mode == "constant":
+            return self.constant_ev
+        if reference_gap_ev is None or computed_gap_ev is None:
+            raise InputError(f"{material_id}: no reference gap (or no computed gap) for the reference_gap correction")
+        return max(0.0, reference_gap_ev - computed_gap_ev)
+
+
+@dataclass(frozen=True)
+class MaterialInput:
+    """One candidate material: its dielectric function is loaded lazily (files can be large)."""
+
+    material_id: str
+    formula: str
+    structure: dict
+    source: str
+    load_dielectric: Callable[[], DielectricFunction] | None
+    min_gap_ev: float | None = None
+    direct_gap_ev: float | None = None
+    reference_gap_ev: float | None = None
+    exclusion_reason: str = ""
+
+
+@dataclass(frozen=True)
+class SpectrumOptions:
+    grid: np.ndarray
+    floor: float
+    onset_threshold: float
+    edge_window_ev: float
+    correction: OnsetCorrection
+
+
+def assemble_dataset(
+    candidates: Iterable[MaterialInput],
+    options: SpectrumOptions,
+    split_fractions: dict[str, float],
+    split_seed: int,
+) -> tuple[SpectralDataset, pd.DataFrame]:
+    """The dataset of usable materials, and a table (id, formula, reason) of those left out.
+
+    A material is left out when its candidate says so (a metal, a failed
+    calculation) or when its dielectric function raises InputError; the batch
+    goes on and the reason is kept.
+    """
+    rows, spectra, structures, excluded = [], [], {}, []
+    candidates = list(candidates)
+    for candidate in tqdm(candidates, desc="dataset", unit="material", leave=False):
+        reason = candidate.exclusion_reason
+        if not reason:
+            try:
+                dielectric = candidate.load_dielectric()
+                shift = options.correction.shift_ev(candidate.material_id, candidate.min_gap_ev, candidate.reference_gap_ev)
+                log_alpha = log_absorption_on_grid(dielectric, options.grid, options.floor, shift)
+            except InputError as error:
+                reason = str(error)
+        if reason:
+            excluded.append({"id": candidate.material_id, "formula": candidate.formula, "reason": reason})
+            continue
+        metrics = onset_metrics(options.grid, log_alpha, options.onset_threshold, options.edge_window_ev)
+        rows.append(
+            {
+                "id": candidate.material_id,
+                "formula": candidate.formula,
+                "nsites": len(candidate.structure["sites"]),
+                "onset_energy_ev": metrics.onset_energy_ev,
+                "absorption_edge_integral": metrics.absorption_edge_integral,
+                "min_gap_ev": np.nan if candidate.min_gap_ev is None else candidate.min_gap_ev + shift,
+                "direct_gap_ev": np.nan if candidate.direct_gap_ev is None else candidate.direct_gap_ev + shift,
+                "scissor_ev": shift,
+                "source": candidate.source,
+            }
+        )
+        spectra.append(log_alpha)
+        structures[candidate.material_id] = candidate.structure
+    if not rows:
+        raise InputError(f"no usable material among {len(candidates)} candidates")
+    materials = pd.DataFrame(rows)
+    materials.insert(3, "split", assign_splits(len(materials), split_fractions, split_seed))
+    dataset = SpectralDataset(materials, np.asarray(spectra, dtype=np.float32), options.grid, structures)
+    return dataset, pd.DataFrame(excluded, columns=["id", "formula", "reason"])

@@ -1,0 +1,51 @@
+"""Atomic file writes: a reader sees the old file or the complete new one, never half of one."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it onto ``path`` only if the block succeeds."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(temporary, 0o666 & ~umask)  # mkstemp's 0600 would hide outputs from other users
+    try:
+        yield Path(temporary)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def write_bytes_atomic(path: str | Path, data: bytes) -> None:
+    with atomic_path(path) as temporary:
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+def write_json_atomic(path: str | Path, data: object, indent: int | None = 1) -> None:
+    """Write JSON, gzip-compressed when the name ends in .gz (with a fixed mtime, so bytes are reproducible)."""
+    text = json.dumps(data, indent=indent, sort_keys=False).encode("utf-8") + b"\n"
+    if str(path).endswith(".gz"):
+        text = gzip.compress(text, mtime=0)
+    write_bytes_atomic(path, text)
+
+
+def read_json(path: str | Path) -> object:
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as handle:
+        return json.load(handle)

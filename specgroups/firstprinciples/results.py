@@ -1,0 +1,55 @@
+"""The on-disk layout of first-principles results: one pair of files per material.
+
+- ``<id>.json``: status, reason, gaps, band-edge k-points, settings, CPU time;
+- ``<id>.diele_func.json.gz``: the dielectric function as a vise DieleFuncData
+  JSON (only when status is "ok"), readable by ``specgroups.spectra.read_dielectric``.
+
+The metadata file is written last, so its presence means the material is done.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from specgroups.atomic import read_json, write_json_atomic
+from specgroups.errors import InputError
+
+STATUSES = ("ok", "metal", "failed")
+
+
+def _checked_id(material_id: str) -> str:
+    if not material_id or "/" in material_id or material_id.startswith("."):
+        raise InputError(f"material id {material_id!r} cannot be used as a file name")
+    return material_id
+
+
+def result_path(out_dir: Path, material_id: str) -> Path:
+    return Path(out_dir) / f"{_checked_id(material_id)}.json"
+
+
+def dielectric_path(out_dir: Path, material_id: str) -> Path:
+    return Path(out_dir) / f"{_checked_id(material_id)}.diele_func.json.gz"
+
+
+def write_result(out_dir: Path, result: dict) -> None:
+    """Write one material's result atomically (dielectric function first, metadata last)."""
+    material_id = result["material_id"]
+    metadata = {key: value for key, value in result.items() if key != "dielectric"}
+    if result.get("dielectric") is not None:
+        write_json_atomic(dielectric_path(out_dir, material_id), result["dielectric"], indent=None)
+    write_json_atomic(result_path(out_dir, material_id), metadata)
+
+
+def is_done(out_dir: Path, material_id: str) -> bool:
+    return result_path(out_dir, material_id).is_file()
+
+
+def load_results(out_dir: Path) -> dict[str, dict]:
+    """All finished materials' metadata, keyed by material id."""
+    results = {}
+    for path in sorted(Path(out_dir).glob("*.json")):
+        record = read_json(path)
+        if not isinstance(record, dict) or record.get("status") not in STATUSES:
+            raise InputError(f"{path}: not a first-principles result (no valid 'status')")
+        results[record["material_id"]] = record
+    return results

@@ -1,0 +1,107 @@
+"""Run first-principles calculations for many materials with Dask.
+
+Each material runs in its own single-threaded process (``worker.py``) and
+writes its own result files atomically, so a killed batch resumes where it
+stopped: materials whose result exists are skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from tqdm import tqdm
+
+from specgroups.atomic import read_json, write_json_atomic
+from specgroups.firstprinciples.results import is_done, result_path, write_result
+from specgroups.firstprinciples.settings import OpticsSettings
+
+# Two BLAS threads made GPAW 4-7x slower on a 2-core machine: one process per core, one thread each.
+SINGLE_THREAD_ENVIRONMENT = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def run_material(material: dict, settings: dict, out_dir: str, timeout_s: float) -> dict:
+    """Calculate one material in a child process; record a failure if the child dies or times out."""
+    out = Path(out_dir).resolve()  # the child runs in a scratch directory
+    material_id = material["id"]
+    with tempfile.TemporaryDirectory(prefix="specgroups-gpaw-") as scratch:
+        task_path = Path(scratch) / "task.json"
+        write_json_atomic(task_path, {"id": material_id, "structure": material["structure"], "settings": settings})
+        environment = {**os.environ, **SINGLE_THREAD_ENVIRONMENT}
+        try:
+            completed = subprocess.run(
+                [sys.executable, "-m", "specgroups.firstprinciples.worker", str(task_path), str(out)],
+                cwd=scratch,
+                env=environment,
+                capture_output=True,
+                text=True,
+                timeout=timeout_s,
+            )
+            problem = "" if completed.returncode == 0 else f"worker exited with {completed.returncode}: {completed.stderr[-800:]}"
+        except subprocess.TimeoutExpired:
+            problem = f"timed out after {timeout_s:g} s"
+    if problem or not is_done(out, material_id):
+        write_result(
+            out,
+            {
+                "material_id": material_id,
+                "formula": material.get("formula", ""),
+                "nsites": len(material["structure"]["sites"]),
+                "status": "failed",
+                "reason": problem or "worker wrote no result",
+                "settings": settings,
+            },
+        )
+    return read_json(result_path(out, material_id))
+
+
+def run_batch(
+    materials: list[dict],
+    settings: OpticsSettings,
+    out_dir: Path,
+    n_workers: int = 2,
+    scheduler_address: str | None = None,
+    timeout_s: float = 7200.0,
+) -> Counter:
+    """Calculate every material without a result in ``out_dir``, in list order; return counts by status.
+
+    With ``scheduler_address`` the tasks go to an existing Dask scheduler
+    (e.g. one started by dask-jobqueue on a cluster); otherwise a LocalCluster
+    of ``n_workers`` single-threaded worker processes runs them here.
+    """
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pending = [material for material in materials if not is_done(out_dir, material["id"])]
+    counts: Counter = Counter(done_before=len(materials) - len(pending))
+    if not pending:
+        return counts
+    if scheduler_address:
+        client = Client(scheduler_address)
+        cluster = None
+    else:
+        cluster = LocalCluster(
+            n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None, env=SINGLE_THREAD_ENVIRONMENT
+        )
+        client = Client(cluster)
+    try:
+        futures = [
+            client.submit(run_material, material, settings.as_dict(), str(out_dir), timeout_s, key=f"gpaw-{material['id']}", pure=False)
+            for material in pending
+        ]
+        with tqdm(total=len(futures), desc="GPAW spectra", unit="material") as progress:
+            for future in as_completed(futures):
+                status = future.result()["status"]
+                counts[status] += 1
+                progress.set_postfix(ok=counts["ok"], metal=counts["metal"], failed=counts["failed"], refresh=False)
+                progress.update()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    return counts

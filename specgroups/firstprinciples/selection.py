@@ -1,0 +1,100 @@
+"""Which materials the embedded (demo) dataset computes, chosen by rules from params."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from specgroups.errors import InputError
+from specgroups.structures import structure_from_poscar
+
+HEADLINE_ELEMENTS = ("V", "Cr")
+
+
+@dataclass(frozen=True)
+class SelectionRules:
+    """How the demo set is drawn from the oxide and chalcogenide collections.
+
+    - every V- or Cr-containing oxide with at most ``headline_max_sites`` sites,
+      plus the oxides listed in ``include_ids`` (the study's headline contrast);
+    - ``chalcogenide_count`` chalcogenides with at most ``chalcogenide_max_sites``;
+    - ``oxide_count`` other oxides with at most ``oxide_max_sites`` sites and a
+      reference gap of at least ``oxide_min_reference_gap_ev`` (likely insulators).
+    Random draws use ``seed``; the list is ordered headline, chalcogenides,
+    oxides, then ``include_ids``, so the cheap materials finish first.
+    """
+
+    headline_max_sites: int
+    include_ids: tuple[str, ...]
+    chalcogenide_count: int
+    chalcogenide_max_sites: int
+    oxide_count: int
+    oxide_max_sites: int
+    oxide_min_reference_gap_ev: float
+    seed: int
+
+
+def _draw(candidates: list[dict], count: int, rng: np.random.Generator, what: str) -> list[dict]:
+    if count > len(candidates):
+        raise InputError(f"params: {count} {what} requested but only {len(candidates)} match the rules")
+    chosen = rng.choice(len(candidates), size=count, replace=False)
+    return [candidates[i] for i in sorted(chosen)]
+
+
+def oxide_material(record: dict) -> dict:
+    return {
+        "id": record["id"],
+        "formula": record["formula"],
+        "nsites": record["nsites"],
+        "source": "oxides_pbesol",
+        "reference_gap_ev": record["band_gap_pbesol_eV"],
+        "structure": record["structure"],
+    }
+
+
+def chalcogenide_material(record: dict) -> dict:
+    structure = structure_from_poscar(record["poscar"], source=record["id"])
+    return {
+        "id": record["id"],
+        "formula": record["formula"],
+        "nsites": record["nsites"],
+        "source": "chalcogenides_mp",
+        "reference_gap_ev": None,
+        "structure": structure.as_dict(),
+    }
+
+
+def select_materials(oxides: list[dict], chalcogenides: list[dict], rules: SelectionRules) -> list[dict]:
+    """The demo set's materials (id, formula, nsites, source, reference gap, pymatgen structure dict)."""
+    rng = np.random.default_rng(rules.seed)
+    by_id = {record["id"]: record for record in oxides}
+    missing = [material_id for material_id in rules.include_ids if material_id not in by_id]
+    if missing:
+        raise InputError(f"params: include_ids {missing} are not in the oxide collection")
+    included = set(rules.include_ids)
+    headline = [
+        record
+        for record in oxides
+        if set(record["elements"]) & set(HEADLINE_ELEMENTS)
+        and record["nsites"] <= rules.headline_max_sites
+        and record["id"] not in included
+    ]
+    other_oxides = [
+        record
+        for record in oxides
+        if not set(record["elements"]) & set(HEADLINE_ELEMENTS)
+        and record["nsites"] <= rules.oxide_max_sites
+        and record["band_gap_pbesol_eV"] >= rules.oxide_min_reference_gap_ev
+    ]
+    small_chalcogenides = [record for record in chalcogenides if record["nsites"] <= rules.chalcogenide_max_sites]
+    selected = (
+        [oxide_material(record) for record in sorted(headline, key=lambda record: (record["nsites"], record["id"]))]
+        + [chalcogenide_material(record) for record in _draw(small_chalcogenides, rules.chalcogenide_count, rng, "chalcogenides")]
+        + [oxide_material(record) for record in _draw(other_oxides, rules.oxide_count, rng, "oxides")]
+        + [oxide_material(by_id[material_id]) for material_id in rules.include_ids]
+    )
+    ids = [material["id"] for material in selected]
+    if len(set(ids)) != len(ids):
+        raise InputError("the oxide and chalcogenide collections share material ids")
+    return selected

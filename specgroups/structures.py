@@ -1,0 +1,67 @@
+"""Reading and validating crystal structures as pymatgen ``Structure`` objects."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+from pymatgen.core import Structure
+
+from specgroups.errors import InputError
+
+# Closer than this (angstrom) two atoms overlap: the shortest real bonds (O-H) are about 0.96 A.
+MIN_INTERATOMIC_DISTANCE = 0.5
+
+
+def structure_from_poscar(text: str, source: str) -> Structure:
+    """Parse POSCAR text (coordinate lines may end with element symbols, as in the study's files)."""
+    from pymatgen.io.vasp import Poscar
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            structure = Poscar.from_str(text).structure
+    except Exception as error:  # pymatgen raises ValueError, IndexError, ... for malformed POSCARs
+        raise InputError(f"{source}: not a readable POSCAR ({type(error).__name__}: {error})") from error
+    return validate_structure(structure, source)
+
+
+def read_structure(path: str | Path) -> Structure:
+    """Read a POSCAR/CONTCAR, CIF or pymatgen JSON file and validate it."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: file not found")
+    name = path.name.lower()
+    try:
+        if name.endswith(".json"):
+            structure = Structure.from_dict(json.loads(path.read_text()))
+        elif name.endswith(".cif"):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                structure = Structure.from_file(path)
+        else:
+            return structure_from_poscar(path.read_text(), str(path))
+    except InputError:
+        raise
+    except Exception as error:  # parser-specific errors all mean "unreadable"
+        raise InputError(f"{path}: not a readable structure ({type(error).__name__}: {error})") from error
+    return validate_structure(structure, str(path))
+
+
+def validate_structure(structure: Structure, source: str) -> Structure:
+    """Raise InputError for an empty structure or overlapping atoms."""
+    if len(structure) == 0:
+        raise InputError(f"{source}: the structure has no atoms")
+    if not np.all(np.isfinite(structure.frac_coords)) or structure.volume <= 0:
+        raise InputError(f"{source}: the structure has non-finite coordinates or a degenerate cell")
+    if len(structure) > 1:
+        distances = structure.distance_matrix + np.eye(len(structure)) * 1e9
+        i, j = np.unravel_index(np.argmin(distances), distances.shape)
+        if distances[i, j] < MIN_INTERATOMIC_DISTANCE:
+            raise InputError(
+                f"{source}: atoms {i} ({structure[i].species_string}) and {j} ({structure[j].species_string}) "
+                f"overlap ({distances[i, j]:.3f} A apart, minimum {MIN_INTERATOMIC_DISTANCE} A)"
+            )
+    return structure

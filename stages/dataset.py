@@ -1,0 +1,87 @@
+"""Stage `dataset`: first-principles dielectric functions -> log10 alpha table, onsets and split."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from specgroups.assemble import MaterialInput, OnsetCorrection, SpectrumOptions, assemble_dataset
+from specgroups.atomic import atomic_path, read_json, write_json_atomic
+from specgroups.dataset import write_dataset
+from specgroups.errors import InputError
+from specgroups.firstprinciples.results import dielectric_path, load_results
+from specgroups.spectra import read_dielectric
+from stages._common import load_params, stage_main
+
+
+def reference_gaps(path: str | None) -> dict[str, float]:
+    if not path:
+        return {}
+    table = pd.read_csv(path)
+    if not {"id", "reference_gap_ev"} <= set(table.columns):
+        raise InputError(f"{path}: needs columns id and reference_gap_ev, found {list(table.columns)}")
+    return dict(zip(table["id"].astype(str), table["reference_gap_ev"].astype(float)))
+
+
+def candidates(materials: list[dict], results_dir: Path, references: dict[str, float]):
+    results = load_results(results_dir)
+    for material in materials:
+        result = results.get(material["id"], {})
+        status = result.get("status")
+        reason = {None: "no first-principles result", "ok": ""}.get(status, f"{status}: {result.get('reason', '')}")
+        yield MaterialInput(
+            material_id=material["id"],
+            formula=material["formula"],
+            structure=material["structure"],
+            source=material["source"],
+            load_dielectric=partial(read_dielectric, dielectric_path(results_dir, material["id"])),
+            min_gap_ev=result.get("band_gap_ev"),
+            direct_gap_ev=result.get("direct_gap_ev"),
+            reference_gap_ev=references.get(material["id"]),
+            exclusion_reason=reason,
+        )
+
+
+def run(arguments) -> str:
+    params = load_params(arguments.params, "dataset")
+    grid = np.linspace(params["grid"]["min_ev"], params["grid"]["max_ev"], int(params["grid"]["points"]))
+    correction_params = params["onset_correction"]
+    options = SpectrumOptions(
+        grid=grid,
+        floor=float(params["floor"]),
+        onset_threshold=float(params["onset_threshold"]),
+        edge_window_ev=float(params["edge_window_ev"]),
+        correction=OnsetCorrection(correction_params["mode"], float(correction_params["constant_ev"])),
+    )
+    split = dict(params["split"])
+    seed = int(split.pop("seed"))
+    materials = read_json(params["materials"])
+    dataset, excluded = assemble_dataset(
+        candidates(materials, Path(params["first_principles"]), reference_gaps(correction_params.get("reference_gaps"))),
+        options,
+        split,
+        seed,
+    )
+    output = Path(params["output"])
+    write_dataset(output, dataset)
+    with atomic_path(output / "excluded.csv") as temporary:
+        excluded.to_csv(temporary, index=False)
+    table = dataset.materials
+    metrics = {
+        "materials": len(table),
+        "excluded": len(excluded),
+        "excluded_by_reason": excluded["reason"].str.split(":").str[0].value_counts().to_dict(),
+        "split": table["split"].value_counts().to_dict(),
+        "by_source": table["source"].value_counts().to_dict(),
+        "onset_energy_ev": {"mean": float(table["onset_energy_ev"].mean()), "std": float(table["onset_energy_ev"].std())},
+        "log_alpha_range": [float(dataset.spectra.min()), float(dataset.spectra.max())],
+    }
+    write_json_atomic(params["metrics"], metrics)
+    return f"dataset: {len(table)} materials ({metrics['split']}), {len(excluded)} excluded -> {output}"
+
+
+if __name__ == "__main__":
+    stage_main(run, __doc__)

@@ -1,0 +1,25 @@
+"""Stage `select` (first-principles profile): choose the demo set's materials."""
+
+from __future__ import annotations
+
+from specgroups.atomic import read_json, write_json_atomic
+from specgroups.errors import InputError
+from specgroups.firstprinciples.selection import SelectionRules, select_materials
+from stages._common import load_params, stage_main
+
+
+def run(arguments) -> str:
+    params = load_params(arguments.params, "select")
+    missing = [key for key in SelectionRules.__dataclass_fields__ if key not in params]
+    if missing:
+        raise InputError(f"{arguments.params}: select lacks {missing}")
+    values = {key: params[key] for key in SelectionRules.__dataclass_fields__}
+    rules = SelectionRules(**{**values, "include_ids": tuple(values["include_ids"])})
+    materials = select_materials(read_json(params["oxides"]), read_json(params["chalcogenides"]), rules)
+    write_json_atomic(params["output"], materials, indent=None)
+    sources = {source: sum(m["source"] == source for m in materials) for source in ("oxides_pbesol", "chalcogenides_mp")}
+    return f"select: {len(materials)} materials ({sources}) -> {params['output']}"
+
+
+if __name__ == "__main__":
+    stage_main(run, __doc__)

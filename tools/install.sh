@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Set up everything specgroups needs on a fresh Debian machine with Python 3.11:
+# GPAW's system libraries (apt, only when missing), the virtual environment .venv,
+# and the pinned Python dependencies including GPAW, built from source.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+system_packages=(libxc-dev libopenblas-dev libfftw3-dev pkg-config)
+missing=()
+for package in "${system_packages[@]}"; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing system packages: ${missing[*]}"
+    sudo_cmd=""
+    [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+python=${PYTHON:-$(command -v python3.11 || command -v python3)}
+if ! "$python" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+    echo "error: Python 3.11 is required ($python is $("$python" --version 2>&1))" >&2
+    exit 1
+fi
+[ -x .venv/bin/python ] || "$python" -m venv .venv
+
+# GPAW compiles its C sources with g++ here (see tools/gpaw_siteconfig.py).
+export GPAW_CONFIG="$PWD/tools/gpaw_siteconfig.py"
+.venv/bin/python -m pip install --quiet --upgrade "pip>=24"
+.venv/bin/python -m pip install --quiet -e ".[test,firstprinciples]"
+.venv/bin/python -m pip check
