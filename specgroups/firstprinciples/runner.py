@@ -86,7 +86,7 @@ def run_batch(
         cluster = None
     else:
         cluster = LocalCluster(
-            n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None, env=SINGLE_THREAD_ENVIRONMENT
+            n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=":0", env=SINGLE_THREAD_ENVIRONMENT
         )
         client = Client(cluster)
     try:

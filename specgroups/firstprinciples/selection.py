@@ -86,6 +86,7 @@ def select_materials(oxides: list[dict], chalcogenides: list[dict], rules: Selec
         if not set(record["elements"]) & set(HEADLINE_ELEMENTS)
         and record["nsites"] <= rules.oxide_max_sites
         and record["band_gap_pbesol_eV"] >= rules.oxide_min_reference_gap_ev
+        and record["id"] not in included
     ]
     small_chalcogenides = [record for record in chalcogenides if record["nsites"] <= rules.chalcogenide_max_sites]
     selected = (

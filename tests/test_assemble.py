@@ -1,0 +1,95 @@
+"""Assembling the spectra table from the committed GPAW results in data/demo/."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from specgroups import InputError
+from specgroups.assemble import MaterialInput, OnsetCorrection, SpectrumOptions, assemble_dataset
+from specgroups.atomic import read_json
+from specgroups.firstprinciples.results import dielectric_path, load_results
+from specgroups.spectra import read_dielectric, study_energy_grid
+
+ROOT = Path(__file__).parents[1]
+RESULTS = ROOT / "data/demo/first_principles"
+FRACTIONS = {"train": 0.8, "val": 0.05, "test": 0.15}
+
+
+def demo_candidates(limit: int = 4) -> list[MaterialInput]:
+    results = load_results(RESULTS)
+    materials = {m["id"]: m for m in read_json(ROOT / "data/demo/materials.json")}
+    chosen = [material_id for material_id, result in results.items() if result["status"] == "ok"][:limit]
+    return [
+        MaterialInput(
+            material_id=material_id,
+            formula=materials[material_id]["formula"],
+            structure=materials[material_id]["structure"],
+            source=materials[material_id]["source"],
+            load_dielectric=partial(read_dielectric, dielectric_path(RESULTS, material_id)),
+            min_gap_ev=results[material_id]["band_gap_ev"],
+            direct_gap_ev=results[material_id]["direct_gap_ev"],
+            reference_gap_ev=results[material_id]["band_gap_ev"] + 1.5,
+        )
+        for material_id in chosen
+    ]
+
+
+def options(correction: OnsetCorrection) -> SpectrumOptions:
+    return SpectrumOptions(study_energy_grid(), 2.0, 4.0, 1.0, correction)
+
+
+def test_table_from_real_gpaw_results():
+    candidates = demo_candidates()
+    dataset, excluded = assemble_dataset(candidates, options(OnsetCorrection()), FRACTIONS, 123)
+    assert len(excluded) == 0 and dataset.spectra.shape == (len(candidates), 1501)
+    assert dataset.spectra.min() >= 2.0 and 5.0 < dataset.spectra.max() < 6.8
+    table = dataset.materials
+    # a Lorentzian tail (eta 0.1 eV) lets alpha reach 10^4 somewhat below the Kohn-Sham gap
+    assert np.all(table["onset_energy_ev"] > table["min_gap_ev"] - 0.6)
+    assert np.all(table["onset_energy_ev"] < table["min_gap_ev"] + 1.5)
+
+
+def test_constant_and_reference_gap_corrections_shift_the_onsets():
+    candidates = demo_candidates()
+    plain, _ = assemble_dataset(candidates, options(OnsetCorrection()), FRACTIONS, 123)
+    constant, _ = assemble_dataset(candidates, options(OnsetCorrection("constant", 1.0)), FRACTIONS, 123)
+    reference, _ = assemble_dataset(candidates, options(OnsetCorrection("reference_gap")), FRACTIONS, 123)
+    # vise's scheme also zeroes eps_imag below the shifted gap, which removes the Lorentzian
+    # tail that put the unshifted onsets below the gap: the onsets move by at least the shift
+    moved = constant.materials["onset_energy_ev"] - plain.materials["onset_energy_ev"]
+    assert np.all(moved > 1.0 - 0.05) and np.all(moved < 1.0 + 0.6)
+    # (to within the 0.01 eV grid step and the 0.02 eV step of the GPAW data)
+    assert np.all(constant.materials["onset_energy_ev"] >= plain.materials["min_gap_ev"] + 1.0 - 0.03)
+    np.testing.assert_allclose(reference.materials["scissor_ev"], 1.5)
+    np.testing.assert_allclose(reference.materials["min_gap_ev"], plain.materials["min_gap_ev"] + 1.5)
+
+
+def test_unusable_materials_are_listed_with_the_reason(tmp_path):
+    candidates = demo_candidates(2)
+    broken = tmp_path / "broken.json"
+    broken.write_text("{}")
+    candidates += [
+        MaterialInput("mp-metal", "TiS", candidates[0].structure, "test", None, exclusion_reason="metal: gap 0.0 eV"),
+        MaterialInput("mp-broken", "X", candidates[0].structure, "test", partial(read_dielectric, broken)),
+        MaterialInput("mp-noref", "Y", candidates[0].structure, "test", candidates[0].load_dielectric, 2.0, 2.0, None),
+    ]
+    dataset, excluded = assemble_dataset(candidates, options(OnsetCorrection("reference_gap")), FRACTIONS, 1)
+    assert len(dataset.materials) == 2
+    reasons = dict(zip(excluded["id"], excluded["reason"]))
+    assert reasons["mp-metal"].startswith("metal")
+    assert "not a vise DieleFuncData JSON" in reasons["mp-broken"]
+    assert "no reference gap" in reasons["mp-noref"]
+
+
+def test_nothing_usable_is_an_input_error():
+    with pytest.raises(InputError, match="no usable material"):
+        assemble_dataset([], options(OnsetCorrection()), FRACTIONS, 1)
+
+
+def test_unknown_correction_mode():
+    with pytest.raises(InputError, match="onset correction mode"):
+        OnsetCorrection("hybrid")

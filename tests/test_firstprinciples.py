@@ -1,0 +1,111 @@
+"""GPAW optics on small real structures: known values, metals, failures, the batch runner."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from pymatgen.core import Structure
+
+from specgroups.atomic import read_json
+from specgroups.firstprinciples.results import dielectric_path, load_results, result_path
+from specgroups.firstprinciples.selection import chalcogenide_material, oxide_material
+from specgroups.firstprinciples.settings import OpticsSettings
+from specgroups.spectra import dielectric_from_vise_dict, read_dielectric
+
+pytestmark = pytest.mark.gpaw
+
+ROOT = Path(__file__).parents[1]
+PROFILE_PARAMS = yaml.safe_load((ROOT / "profiles/firstprinciples/params.yaml").read_text())
+SETTINGS = OpticsSettings.from_params(PROFILE_PARAMS["gpaw"])
+os.environ.update({"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"})
+
+
+def oxide(material_id: str) -> dict:
+    return next(oxide_material(r) for r in read_json(ROOT / "data/sources/oxides_pbesol.json.gz") if r["id"] == material_id)
+
+
+def chalcogenide(material_id: str) -> dict:
+    records = read_json(ROOT / "data/sources/chalcogenides_mp.json.gz")
+    return next(chalcogenide_material(r) for r in records if r["id"] == material_id)
+
+
+MGO = "mp-1265"
+TIS = "mp-1018028"  # TiS, NiAs-type: a metal
+
+
+@pytest.fixture(scope="module")
+def mgo_result():
+    from specgroups.firstprinciples.calculation import compute_optics
+
+    material = oxide(MGO)
+    return compute_optics(Structure.from_dict(material["structure"]), MGO, SETTINGS)
+
+
+def test_mgo_gap_and_dielectric_constant(mgo_result):
+    """PBE gap of MgO is 4.4-4.7 eV in the literature (measured 7.8); eps_inf 2.95 measured, ~3.0-3.2 IP-PBE."""
+    assert mgo_result.status == "ok", mgo_result.reason
+    assert mgo_result.band_gap_ev == pytest.approx(4.6, abs=0.15)
+    assert mgo_result.direct_gap_ev == pytest.approx(mgo_result.band_gap_ev, abs=1e-6)  # direct at Gamma
+    assert mgo_result.vbm_kpoint == [0.0, 0.0, 0.0] and mgo_result.cbm_kpoint == [0.0, 0.0, 0.0]
+    assert mgo_result.transitions_complete_to_ev > 15.0
+    dielectric = dielectric_from_vise_dict(mgo_result.dielectric, "MgO")
+    assert dielectric.eps_real[0] == pytest.approx(3.05, abs=0.25)
+    assert dielectric.energies[-1] >= 15.0
+    assert mgo_result.settings == SETTINGS.as_dict()
+    assert set(mgo_result.cpu_seconds) == {"ground_state", "empty_bands", "response", "total"}
+
+
+def test_mgo_result_reads_back_through_read_dielectric(mgo_result, tmp_path):
+    from specgroups.firstprinciples.results import write_result
+
+    write_result(tmp_path, mgo_result.as_dict())
+    dielectric = read_dielectric(dielectric_path(tmp_path, MGO))
+    assert dielectric.band_gap == pytest.approx(mgo_result.band_gap_ev, abs=1e-3)
+    metadata = load_results(tmp_path)[MGO]
+    assert metadata["status"] == "ok" and "dielectric" not in metadata
+
+
+def test_metal_is_recorded_not_dropped():
+    from specgroups.firstprinciples.calculation import compute_optics
+
+    material = chalcogenide(TIS)
+    result = compute_optics(Structure.from_dict(material["structure"]), TIS, SETTINGS)
+    assert result.status == "metal"
+    assert "gap" in result.reason and result.dielectric is None
+
+
+def test_failed_ground_state_is_recorded():
+    from specgroups.firstprinciples.calculation import compute_optics
+
+    settings = OpticsSettings(**{**SETTINGS.as_dict(), "max_scf_iterations": 2})
+    result = compute_optics(Structure.from_dict(oxide(MGO)["structure"]), MGO, settings)
+    assert result.status == "failed"
+    assert "did not converge in 2 iterations" in result.reason
+
+
+def test_a_killed_worker_is_recorded_and_the_batch_goes_on(tmp_path):
+    from specgroups.firstprinciples.runner import run_material
+
+    record = run_material(oxide(MGO), SETTINGS.as_dict(), str(tmp_path), timeout_s=0.5)
+    assert record["status"] == "failed" and "timed out" in record["reason"]
+    assert result_path(tmp_path, MGO).is_file()
+
+
+@pytest.mark.slow
+def test_batch_resumes_without_recomputing(tmp_path):
+    from specgroups.firstprinciples.runner import run_batch
+
+    materials = [oxide(MGO), chalcogenide("mp-1315")]  # MgO, MgS
+    counts = run_batch(materials, SETTINGS, tmp_path, n_workers=2)
+    assert counts["ok"] == 2 and counts["done_before"] == 0
+    finished = result_path(tmp_path, MGO).stat().st_mtime_ns
+    os.unlink(result_path(tmp_path, "mp-1315"))
+    counts = run_batch(materials, SETTINGS, tmp_path, n_workers=2)
+    assert counts["done_before"] == 1 and counts["ok"] == 1
+    assert result_path(tmp_path, MGO).stat().st_mtime_ns == finished

@@ -1,0 +1,82 @@
+"""`dvc repro profiles/firstprinciples/dvc.yaml` regenerates first-principles data, on a 5-material subset."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from specgroups.firstprinciples.results import load_results
+
+ROOT = Path(__file__).parents[1]
+PROFILE = "profiles/firstprinciples/dvc.yaml"
+STAGES = [f"{PROFILE}:select", f"{PROFILE}:spectra"]
+
+pytestmark = [pytest.mark.gpaw, pytest.mark.slow]
+
+
+def dvc(repo: Path, *arguments: str) -> subprocess.CompletedProcess:
+    environment = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "DVC_NO_ANALYTICS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+    }
+    completed = subprocess.run(
+        [sys.executable, "-m", "dvc", *arguments], cwd=repo, env=environment, capture_output=True, text=True
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return completed
+
+
+@pytest.fixture()
+def subset_repository(tmp_path):
+    """A copy of the project whose selection rules pick 5 small materials (MgO, 2 chalcogenides, 2 oxides)."""
+    repo = tmp_path / "repo"
+    for folder in ("specgroups", "stages", "data/sources", "profiles/firstprinciples"):
+        shutil.copytree(ROOT / folder, repo / folder, ignore=shutil.ignore_patterns("__pycache__", "dvc.lock"))
+    params_path = repo / "profiles/firstprinciples/params.yaml"
+    params = yaml.safe_load(params_path.read_text())
+    params["select"].update(
+        headline_max_sites=0,
+        include_ids=["mp-1265"],
+        chalcogenide_count=2,
+        chalcogenide_max_sites=2,
+        oxide_count=2,
+        oxide_max_sites=2,
+    )
+    params_path.write_text(yaml.safe_dump(params))
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    dvc(repo, "init", "-q")
+    dvc(repo, "config", "core.analytics", "false")
+    return repo
+
+
+def test_profile_regenerates_and_resumes(subset_repository):
+    repo = subset_repository
+    dvc(repo, "unfreeze", *STAGES)
+    dvc(repo, "repro", PROFILE)
+    results = load_results(repo / "data/demo/first_principles")
+    assert len(results) == 5
+    assert results["mp-1265"]["status"] == "ok"
+    assert all(result["status"] in ("ok", "metal") for result in results.values())
+    lock = yaml.safe_load((repo / "profiles/firstprinciples/dvc.lock").read_text())
+    assert set(lock["stages"]) == {"select", "spectra"}
+
+    # reproducing again recomputes nothing: every stage is up to date
+    again = dvc(repo, "repro", PROFILE)
+    assert "didn't change, skipping" in again.stdout and "Running stage" not in again.stdout
+
+    # a lost result (an interrupted run) is recomputed alone; finished files are untouched
+    directory = repo / "data/demo/first_principles"
+    kept = {path.name: path.stat().st_mtime_ns for path in directory.glob("*.json") if path.name != "mp-1265.json"}
+    (directory / "mp-1265.json").unlink()
+    dvc(repo, "repro", PROFILE)
+    assert (directory / "mp-1265.json").is_file()
+    assert {name: (directory / name).stat().st_mtime_ns for name in kept} == kept
