@@ -25,10 +25,14 @@ class OnsetCorrection:
     - ``reference_gap``: shift each material by (reference gap - computed gap),
       never down, with the reference gaps from a table (e.g. hybrid-functional
       or measured gaps); a material without a reference gap is excluded.
+
+    ``cut_below_gap`` zeroes eps_imag below the (shifted) gap in every mode; a
+    shift does so anyway (vise's scheme), so this treats unshifted spectra alike.
     """
 
     mode: str = "none"
     constant_ev: float = 0.0
+    cut_below_gap: bool = False
 
     def __post_init__(self) -> None:
         if self.mode not in SCISSOR_MODES:
@@ -90,7 +94,9 @@ def assemble_dataset(
             try:
                 dielectric = candidate.load_dielectric()
                 shift = options.correction.shift_ev(candidate.material_id, candidate.min_gap_ev, candidate.reference_gap_ev)
-                log_alpha = log_absorption_on_grid(dielectric, options.grid, options.floor, shift)
+                log_alpha = log_absorption_on_grid(
+                    dielectric, options.grid, options.floor, shift, options.correction.cut_below_gap
+                )
             except InputError as error:
                 reason = str(error)
         if reason:

@@ -203,17 +203,25 @@ def kramers_kronig_real(energies: np.ndarray, eps_imag: np.ndarray, eta: float =
     return 1.0 + result * 2.0 / np.pi
 
 
-def scissor_shift(dielectric: DielectricFunction, shift_ev: float) -> DielectricFunction:
+def scissor_shift(dielectric: DielectricFunction, shift_ev: float, cut_below_gap: bool = False) -> DielectricFunction:
     """Shift the dielectric function rigidly up by ``shift_ev`` (vise's scheme, vectorised).
 
     eps_imag'(E) = eps_imag(E - shift) (E - shift) / E above the new gap
     (band_gap + shift; band_gap taken as 0 when unknown) and 0 below it; eps_real
     follows from Kramers-Kronig. Reference: vise ``make_shifted_diele_func``.
+    With ``cut_below_gap`` a zero shift still zeroes eps_imag below the gap
+    (eps_real kept as it is): it removes the broadening tail that a shift
+    removes too, so shifted and unshifted spectra are treated alike.
     """
     if shift_ev < 0:
         raise InputError(f"{dielectric.source}: scissor shift must be >= 0 eV, got {shift_ev}")
     if shift_ev == 0:
-        return dielectric
+        if not cut_below_gap:
+            return dielectric
+        if dielectric.band_gap is None:
+            raise InputError(f"{dielectric.source}: the band gap is unknown, so nothing can be cut below it")
+        eps_imag = np.where(dielectric.energies >= dielectric.band_gap, dielectric.eps_imag, 0.0)
+        return DielectricFunction(dielectric.energies, dielectric.eps_real, eps_imag, dielectric.band_gap, dielectric.source)
     energies = dielectric.energies
     old_gap = dielectric.band_gap or 0.0
     source_energies = energies - shift_ev
@@ -231,12 +239,14 @@ def log_absorption_on_grid(
     grid: np.ndarray | None = None,
     floor: float = 2.0,
     scissor_ev: float = 0.0,
+    cut_below_gap: bool = False,
 ) -> np.ndarray:
     """log10(alpha / cm^-1) on ``grid`` (default: the study's 0-15 eV, 1501 points).
 
     alpha is computed on the data's own energies (after an optional scissor
-    shift), interpolated linearly onto the grid and clipped below at
-    ``floor``. Raises InputError when the grid reaches outside the data.
+    shift, see :func:`scissor_shift` for ``cut_below_gap``), interpolated
+    linearly onto the grid and clipped below at ``floor``. Raises InputError
+    when the grid reaches outside the data.
     """
     grid = study_energy_grid() if grid is None else np.asarray(grid, dtype=float)
     energies = dielectric.energies
@@ -248,7 +258,7 @@ def log_absorption_on_grid(
             f"{dielectric.source}: the data cover {energies[0]:g}-{energies[-1]:g} eV "
             f"but the grid needs {grid[0]:g}-{grid[-1]:g} eV"
         )
-    shifted = scissor_shift(dielectric, scissor_ev)
+    shifted = scissor_shift(dielectric, scissor_ev, cut_below_gap)
     alpha = absorption_coefficient(shifted.energies, shifted.eps_real, shifted.eps_imag)
     alpha_on_grid = np.interp(grid, shifted.energies, alpha)
     return np.log10(np.maximum(alpha_on_grid, 10.0**floor))

@@ -54,7 +54,9 @@ def run(arguments) -> str:
         floor=float(params["floor"]),
         onset_threshold=float(params["onset_threshold"]),
         edge_window_ev=float(params["edge_window_ev"]),
-        correction=OnsetCorrection(correction_params["mode"], float(correction_params["constant_ev"])),
+        correction=OnsetCorrection(
+            correction_params["mode"], float(correction_params["constant_ev"]), bool(correction_params["cut_below_gap"])
+        ),
     )
     split = dict(params["split"])
     seed = int(split.pop("seed"))

@@ -136,6 +136,18 @@ def test_scissor_shifts_the_onset_by_the_shift(mgse, shift):
     assert after - before == pytest.approx(shift, abs=0.05)
 
 
+def test_cut_below_gap_removes_only_the_sub_gap_tail(mgse):
+    cut = scissor_shift(mgse, 0.0, cut_below_gap=True)
+    assert np.all(cut.eps_imag[mgse.energies < mgse.band_gap] == 0.0)
+    np.testing.assert_array_equal(cut.eps_imag[mgse.energies >= mgse.band_gap], mgse.eps_imag[mgse.energies >= mgse.band_gap])
+    np.testing.assert_array_equal(cut.eps_real, mgse.eps_real)
+    onset = onset_metrics(study_energy_grid(), log_absorption_on_grid(mgse, cut_below_gap=True)).onset_energy_ev
+    assert onset >= mgse.band_gap - 0.01
+    unknown_gap = DielectricFunction(mgse.energies, mgse.eps_real, mgse.eps_imag, None, "no-gap.json")
+    with pytest.raises(InputError, match="no-gap.json: the band gap is unknown"):
+        log_absorption_on_grid(unknown_gap, cut_below_gap=True)
+
+
 def test_scissor_matches_vise_on_a_uniform_axis(mgse):
     """Same result as vise's make_shifted_diele_func (its O(N^2) Python loop, so on 400 points)."""
     energies = np.linspace(0.0, 20.0, 400)

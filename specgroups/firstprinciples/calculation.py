@@ -98,6 +98,32 @@ def band_edges(calc, occupied_bands: int, converged_bands: int) -> dict:
     }
 
 
+def ground_state(atoms, settings: OpticsSettings, kpoint_sizes: list[int], txt: str):
+    """Self-consistent PBE ground state on a Gamma-centred grid; returns the GPAW calculator.
+
+    Raises ``gpaw.KohnShamConvergenceError`` when the SCF does not converge.
+    """
+    from gpaw import GPAW, PW, FermiDirac
+
+    calc = GPAW(
+        mode=PW(settings.plane_wave_cutoff_ev),
+        xc=settings.xc,
+        kpts={"size": kpoint_sizes, "gamma": True},
+        occupations=FermiDirac(0.01),
+        maxiter=settings.max_scf_iterations,
+        txt=txt,
+    )
+    atoms.calc = calc
+    atoms.get_potential_energy()
+    return calc
+
+
+def occupied_band_count(calc) -> int | None:
+    """Doubly occupied bands of a spin-unpolarised calculation; None for an odd electron count (a metal)."""
+    electrons = int(round(calc.get_number_of_electrons()))
+    return None if electrons % 2 else electrons // 2
+
+
 def compute_optics(structure, material_id: str, settings: OpticsSettings, log_path: str | None = None) -> OpticsResult:
     """Compute the dielectric function of one pymatgen ``Structure``.
 
@@ -105,7 +131,7 @@ def compute_optics(structure, material_id: str, settings: OpticsSettings, log_pa
     converge comes back as a result with status "metal" or "failed" and the
     reason, so a batch keeps going.
     """
-    from gpaw import GPAW, PW, FermiDirac, KohnShamConvergenceError
+    from gpaw import KohnShamConvergenceError
     from pymatgen.io.ase import AseAtomsAdaptor
 
     atoms = AseAtomsAdaptor.get_atoms(structure)
@@ -122,27 +148,18 @@ def compute_optics(structure, material_id: str, settings: OpticsSettings, log_pa
     result.kpoint_grid_optics = kpoint_grid(atoms, settings.optics_kpoint_density, tetrahedron)
 
     start = _cpu_seconds()
-    calc = GPAW(
-        mode=PW(settings.plane_wave_cutoff_ev),
-        xc=settings.xc,
-        kpts={"size": result.kpoint_grid_ground_state, "gamma": True},
-        occupations=FermiDirac(0.01),
-        maxiter=settings.max_scf_iterations,
-        txt=txt,
-    )
-    atoms.calc = calc
     try:
-        atoms.get_potential_energy()
+        calc = ground_state(atoms, settings, result.kpoint_grid_ground_state, txt)
     except KohnShamConvergenceError as error:
         result.reason = f"ground state did not converge in {settings.max_scf_iterations} iterations ({error})"
         return _finish(result, start)
     result.cpu_seconds["ground_state"] = round(_cpu_seconds() - start, 2)
 
-    electrons = calc.get_number_of_electrons()
-    if round(electrons) % 2:
+    occupied_bands = occupied_band_count(calc)
+    if occupied_bands is None:
+        electrons = calc.get_number_of_electrons()
         result.status, result.reason = "metal", f"odd number of valence electrons ({electrons:g}) without spin polarisation"
         return _finish(result, start)
-    occupied_bands = int(round(electrons)) // 2
     result.nbands = occupied_bands + math.ceil(settings.empty_bands_per_atom * len(atoms))
     # the top bands converge slowly; they lie above every transition the spectrum needs
     converged_bands = result.nbands - max(2, result.nbands // 10)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from functools import partial
+
 import numpy as np
+from pymatgen.core import Element
 
 from specgroups.errors import InputError
 from specgroups.structures import structure_from_poscar
@@ -20,7 +23,8 @@ class SelectionRules:
       plus the oxides listed in ``include_ids`` (the study's headline contrast);
     - ``chalcogenide_count`` chalcogenides with at most ``chalcogenide_max_sites``;
     - ``oxide_count`` other oxides with at most ``oxide_max_sites`` sites and a
-      reference gap of at least ``oxide_min_reference_gap_ev`` (likely insulators).
+      reference gap of at least ``oxide_min_reference_gap_ev`` (likely insulators);
+    - only elements up to ``max_atomic_number`` (GPAW's PAW datasets stop at Rn, 86).
     Random draws use ``seed``; the list is ordered headline, chalcogenides,
     oxides, then ``include_ids``, so the cheap materials finish first.
     """
@@ -32,7 +36,17 @@ class SelectionRules:
     oxide_count: int
     oxide_max_sites: int
     oxide_min_reference_gap_ev: float
+    max_atomic_number: int
     seed: int
+
+
+def _elements_up_to(max_atomic_number: int, elements: list[str]) -> bool:
+    return all(Element(symbol).Z <= max_atomic_number for symbol in elements)
+
+
+def _poscar_elements(poscar: str) -> list[str]:
+    """The element symbols on a POSCAR's sixth line (VASP 5 format, as in the chalcogenide collection)."""
+    return poscar.splitlines()[5].split()
 
 
 def _draw(candidates: list[dict], count: int, rng: np.random.Generator, what: str) -> list[dict]:
@@ -68,10 +82,13 @@ def chalcogenide_material(record: dict) -> dict:
 def select_materials(oxides: list[dict], chalcogenides: list[dict], rules: SelectionRules) -> list[dict]:
     """The demo set's materials (id, formula, nsites, source, reference gap, pymatgen structure dict)."""
     rng = np.random.default_rng(rules.seed)
+    computable = partial(_elements_up_to, rules.max_atomic_number)
+    oxides = [record for record in oxides if computable(record["elements"])]
+    chalcogenides = [record for record in chalcogenides if computable(_poscar_elements(record["poscar"]))]
     by_id = {record["id"]: record for record in oxides}
     missing = [material_id for material_id in rules.include_ids if material_id not in by_id]
     if missing:
-        raise InputError(f"params: include_ids {missing} are not in the oxide collection")
+        raise InputError(f"params: include_ids {missing} are not in the oxide collection (or hold elements beyond Z={rules.max_atomic_number})")
     included = set(rules.include_ids)
     headline = [
         record

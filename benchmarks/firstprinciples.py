@@ -1,0 +1,100 @@
+"""Benchmark of the GPAW pipeline: cost per material against size, and 1 vs 2 Dask workers.
+
+    python benchmarks/firstprinciples.py [--results data/demo/first_principles] [--out benchmarks/firstprinciples.json]
+
+- cost: CPU seconds and peak memory of every finished material in ``--results``
+  (each was measured in its own worker process), their median for cells of at
+  most 12 atoms (target: <= 90 CPU-s), and the power-law exponent of CPU time
+  against the number of atoms;
+- throughput: the same small materials computed with 1 and then 2 single-threaded
+  Dask workers, materials per hour and their ratio (target: >= 1.8x).
+Run it on an otherwise idle machine: the throughput ratio measures contention.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from specgroups.atomic import read_json, write_json_atomic
+from specgroups.firstprinciples.results import load_results
+from specgroups.firstprinciples.runner import run_batch
+from specgroups.firstprinciples.selection import chalcogenide_material, oxide_material
+from specgroups.firstprinciples.settings import OpticsSettings
+
+ROOT = Path(__file__).parents[1]
+THROUGHPUT_OXIDES = ["mp-1265", "mp-2605", "mp-2472", "mp-1342"]  # MgO, CaO, SrO, BaO
+THROUGHPUT_CHALCOGENIDES = ["mp-1315", "mp-1672", "mp-1087", "mp-1500"]  # MgS, CaS, SrS, BaS
+
+
+def cost_table(results_dir: Path) -> dict:
+    finished = [r for r in load_results(results_dir).values() if r["status"] == "ok"]
+    atoms = np.array([r["nsites"] for r in finished])
+    cpu = np.array([r["cpu_seconds"]["total"] for r in finished])
+    memory = np.array([r["peak_memory_mb"] for r in finished])
+    small = atoms <= 12
+    exponent, _ = np.polyfit(np.log(atoms), np.log(cpu), 1)
+    by_size = {
+        int(n): {
+            "materials": int(np.sum(atoms == n)),
+            "median_cpu_s": float(np.median(cpu[atoms == n])),
+            "median_peak_memory_mb": float(np.median(memory[atoms == n])),
+        }
+        for n in sorted(set(atoms))
+    }
+    return {
+        "materials": len(finished),
+        "median_cpu_s_up_to_12_atoms": float(np.median(cpu[small])),
+        "target_median_cpu_s_up_to_12_atoms": 90.0,
+        "max_peak_memory_mb": float(memory.max()),
+        "cpu_seconds_scale_as_atoms_to_the": round(float(exponent), 2),
+        "total_cpu_hours": round(float(cpu.sum()) / 3600, 2),
+        "by_number_of_atoms": by_size,
+    }
+
+
+def throughput(settings: OpticsSettings) -> dict:
+    oxides = {r["id"]: r for r in read_json(ROOT / "data/sources/oxides_pbesol.json.gz")}
+    chalcogenides = {r["id"]: r for r in read_json(ROOT / "data/sources/chalcogenides_mp.json.gz")}
+    materials = [oxide_material(oxides[i]) for i in THROUGHPUT_OXIDES]
+    materials += [chalcogenide_material(chalcogenides[i]) for i in THROUGHPUT_CHALCOGENIDES]
+    timings = {}
+    for workers in (1, 2):
+        with tempfile.TemporaryDirectory() as out:
+            start = time.perf_counter()
+            counts = run_batch(materials, settings, Path(out), n_workers=workers)
+            timings[workers] = time.perf_counter() - start
+            assert counts["ok"] + counts["metal"] == len(materials), counts
+    return {
+        "materials": [m["formula"] for m in materials],
+        "wall_s": {f"{w}_workers": round(t, 1) for w, t in timings.items()},
+        "materials_per_hour": {f"{w}_workers": round(len(materials) * 3600 / t, 1) for w, t in timings.items()},
+        "speedup_2_vs_1": round(timings[1] / timings[2], 2),
+        "target_speedup": 1.8,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--results", default=str(ROOT / "data/demo/first_principles"))
+    parser.add_argument("--out", default=str(ROOT / "benchmarks/firstprinciples.json"))
+    parser.add_argument("--skip-throughput", action="store_true")
+    arguments = parser.parse_args()
+    settings = OpticsSettings.from_params(yaml.safe_load((ROOT / "profiles/firstprinciples/params.yaml").read_text())["gpaw"])
+    report = {"machine": {"cores": os.cpu_count(), "processor": platform.processor()}}
+    report["cost_per_material"] = cost_table(Path(arguments.results))
+    if not arguments.skip_throughput:
+        report["throughput"] = throughput(settings)
+    write_json_atomic(arguments.out, report)
+    print(f"benchmark -> {arguments.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""Where the band-edge states live: projections, localisation and density near chosen atoms.
+
+For the valence-band maximum and conduction-band minimum Kohn-Sham states of
+one material (from a PBE ground state on the ground-state k-grid):
+
+- projection weights on (element, l) from the PAW projector overlaps
+  sum_i |<p_i|psi>|^2, normalised to 1 over all atoms: which atoms and
+  orbitals (e.g. V-d, O-p) make the state;
+- inverse participation ratio on the pseudo-wavefunction grid,
+  IPR = N sum_r |psi(r)|^4 / (sum_r |psi(r)|^2)^2 with N grid points: 1 for a
+  uniform state, larger the more localised (the all-electron IPR is dominated
+  by core cusps and says nothing about localisation);
+- the fraction of the pseudo-density within ``radius`` of chosen atoms (e.g.
+  the V/Cr and O atoms of one tetrahedron).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from specgroups.errors import InputError
+from specgroups.firstprinciples.calculation import band_edges, ground_state, kpoint_grid, occupied_band_count
+from specgroups.firstprinciples.settings import OpticsSettings
+
+ANGULAR_LABELS = "spdf"
+
+
+@dataclass
+class BandEdgeState:
+    """One Kohn-Sham state: where it sits and how it is spread."""
+
+    name: str
+    kpoint: list[float]
+    band: int
+    energy_ev: float
+    projection_weights: dict[str, float]
+    inverse_participation_ratio: float
+    fraction_near_atoms: float | None
+
+
+def projection_weights(calc, kpoint_index: int, band: int) -> dict[str, float]:
+    """Weights on "Element-l" (e.g. "V-d"), summed over atoms of each element, normalised to 1."""
+    wave_functions = calc.dft.ibzwfs.get_wfs_on_master(kpt=kpoint_index, spin=0, n1=band, n2=band + 1)
+    symbols = calc.get_atoms().get_chemical_symbols()
+    weights: dict[str, float] = {}
+    for atom, setup in enumerate(calc.setups):
+        projections = np.abs(np.asarray(wave_functions.P_ani[atom][0])) ** 2
+        angular_momenta = np.repeat(setup.l_j, [2 * l + 1 for l in setup.l_j])
+        for l in sorted(set(setup.l_j)):
+            key = f"{symbols[atom]}-{ANGULAR_LABELS[l]}"
+            weights[key] = weights.get(key, 0.0) + float(projections[angular_momenta == l].sum())
+    total = sum(weights.values())
+    return {key: round(value / total, 4) for key, value in sorted(weights.items(), key=lambda item: -item[1]) if value / total >= 1e-4}
+
+
+def state_density(calc, kpoint_index: int, band: int) -> np.ndarray:
+    """|psi|^2 of the pseudo wave function on the real-space grid, normalised to sum 1."""
+    density = np.abs(calc.get_pseudo_wave_function(band=band, kpt=kpoint_index, periodic=True)) ** 2
+    return density / density.sum()
+
+
+def inverse_participation_ratio(density: np.ndarray) -> float:
+    """N sum rho^2 for a density normalised to sum 1 on N points: 1 when uniform."""
+    return float(density.size * np.sum(density**2))
+
+
+def fraction_near_atoms(density: np.ndarray, cell: np.ndarray, scaled_positions: np.ndarray, radius: float) -> float:
+    """Fraction of a normalised grid density within ``radius`` (angstrom) of any given atom (periodic images included)."""
+    shape = np.array(density.shape)
+    axes = [np.arange(n) / n for n in shape]
+    grid = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, 3)
+    near = np.zeros(len(grid), dtype=bool)
+    for position in scaled_positions:
+        offset = grid - position
+        offset -= np.round(offset)
+        near |= np.linalg.norm(offset @ cell, axis=1) <= radius
+    return float(density.reshape(-1)[near].sum())
+
+
+def band_edge_states(
+    structure,
+    settings: OpticsSettings,
+    atom_indices: list[int] | None = None,
+    radius: float = 2.0,
+    log_path: str | None = None,
+) -> tuple[BandEdgeState, BandEdgeState, object]:
+    """VBM and CBM states of a pymatgen ``Structure``, and the calculator (for cube files).
+
+    ``atom_indices`` are the sites whose neighbourhood (within ``radius``)
+    counts for ``fraction_near_atoms``. Raises InputError for a metal.
+    """
+    from pymatgen.io.ase import AseAtomsAdaptor
+
+    atoms = AseAtomsAdaptor.get_atoms(structure)
+    calc = ground_state(atoms, settings, kpoint_grid(atoms, settings.ground_state_kpoint_density, False), log_path or os.devnull)
+    occupied = occupied_band_count(calc)
+    name = structure.composition.reduced_formula
+    if occupied is None:
+        raise InputError(f"{name}: odd electron count; band edges of a metal are not defined")
+    edges = band_edges(calc, occupied, calc.get_number_of_bands())
+    if edges["band_gap_ev"] <= settings.metal_gap_threshold_ev:
+        raise InputError(f"{name}: Kohn-Sham gap {edges['band_gap_ev']:.3f} eV; band edges of a metal are not defined")
+    kpoints = [list(np.round(k, 6)) for k in calc.get_ibz_k_points()]
+    cell = np.asarray(atoms.cell)
+    chosen = None if atom_indices is None else atoms.get_scaled_positions()[atom_indices]
+    states = []
+    for state_name, kpoint, band in (
+        ("VBM", edges["vbm_kpoint"], occupied - 1),
+        ("CBM", edges["cbm_kpoint"], occupied),
+    ):
+        index = kpoints.index([round(x, 6) for x in kpoint])
+        density = state_density(calc, index, band)
+        states.append(
+            BandEdgeState(
+                name=state_name,
+                kpoint=kpoint,
+                band=band,
+                energy_ev=float(calc.get_eigenvalues(kpt=index)[band]),
+                projection_weights=projection_weights(calc, index, band),
+                inverse_participation_ratio=inverse_participation_ratio(density),
+                fraction_near_atoms=None if chosen is None else fraction_near_atoms(density, cell, chosen, radius),
+            )
+        )
+    return states[0], states[1], calc
