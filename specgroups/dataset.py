@@ -113,16 +113,22 @@ def read_dataset(directory: str | Path) -> SpectralDataset:
 
 
 def assign_splits(count: int, fractions: dict[str, float], seed: int) -> list[str]:
-    """Random train/val/test labels in the given fractions (rounded; test takes the remainder)."""
+    """Random train/val/test labels in the given fractions.
+
+    val and test get round(fraction * count) materials, but at least one when
+    their fraction is positive; train takes the rest.
+    """
     if set(fractions) != set(SPLITS) or any(value < 0 for value in fractions.values()):
         raise InputError(f"params: split fractions must give {SPLITS} as non-negative numbers, got {fractions}")
     if abs(sum(fractions.values()) - 1.0) > 1e-9:
         raise InputError(f"params: split fractions sum to {sum(fractions.values())}, not 1")
+    sizes = {split: max(1, int(round(fractions[split] * count))) if fractions[split] > 0 else 0 for split in ("val", "test")}
+    train = count - sizes["val"] - sizes["test"]
+    if train < 1 and fractions["train"] > 0:
+        raise InputError(f"{count} materials are too few for a train/val/test split")
     order = np.random.default_rng(seed).permutation(count)
-    train = int(round(fractions["train"] * count))
-    val = int(round(fractions["val"] * count))
     labels = np.empty(count, dtype=object)
     labels[order[:train]] = "train"
-    labels[order[train : train + val]] = "val"
-    labels[order[train + val :]] = "test"
+    labels[order[train : train + sizes["val"]]] = "val"
+    labels[order[train + sizes["val"] :]] = "test"
     return labels.tolist()

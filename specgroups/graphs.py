@@ -146,3 +146,29 @@ def build_graph_cache(structures: dict, settings: GraphSettings, cache_dir: str 
 def load_graph(path: str | Path) -> dict[str, torch.Tensor]:
     """Cached graph tensors; loading never runs pickled code (weights_only)."""
     return torch.load(path, weights_only=True)
+
+
+@dataclass
+class GraphSet:
+    """Graph pairs (alignn TorchGraph) and their target spectra, in the same order."""
+
+    ids: list[str]
+    pairs: list
+    targets: torch.Tensor
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def load_graph_set(graph_dir: str | Path, ids: list[str], targets: np.ndarray) -> GraphSet:
+    """The graphs of ``ids`` from a cache directory with an ``index.json`` (written by the graphs stage)."""
+    graph_dir = Path(graph_dir)
+    index_path = graph_dir / "index.json"
+    if not index_path.is_file():
+        raise InputError(f"{index_path}: not found (run the graphs stage)")
+    index = json.loads(index_path.read_text())
+    missing = [material_id for material_id in ids if material_id not in index]
+    if missing:
+        raise InputError(f"{index_path}: no graph for {missing[:5]}")
+    pairs = [to_graph_pair(load_graph(graph_dir / index[material_id])) for material_id in ids]
+    return GraphSet(list(ids), pairs, torch.as_tensor(np.asarray(targets), dtype=torch.float32))

@@ -1,0 +1,77 @@
+"""Building ALIGNN spectrum models (pure PyTorch) and loading the authors' checkpoints."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+
+from specgroups.errors import InputError
+
+# The pure model has this buffer; DGL-era checkpoints do not.
+PURE_ONLY_KEYS = {"_species_table"}
+# Settings every spectrum model needs, whatever a config says: a (B, 1501) output
+# times the atom count crashes, and forces of a spectrum mean nothing.
+SPECTRUM_OVERRIDES = {"name": "alignn_atomwise_pure", "energy_mult_natoms": False, "calculate_gradient": False, "gradwise_weight": 0.0}
+
+
+def build_model(architecture: dict):
+    """An ``ALIGNNAtomWisePure`` for the given architecture (alignn config keys, e.g. alignn_layers, hidden_features)."""
+    from alignn.models.alignn_atomwise_pure import ALIGNNAtomWisePure, ALIGNNAtomWisePureConfig
+
+    known = set(ALIGNNAtomWisePureConfig.model_fields)
+    unknown = sorted(set(architecture) - known)
+    if unknown:
+        raise InputError(f"params: unknown model settings {unknown}")
+    try:
+        config = ALIGNNAtomWisePureConfig(**{**architecture, **SPECTRUM_OVERRIDES})
+    except ValueError as error:  # pydantic's ValidationError
+        raise InputError(f"params: invalid model settings ({error})") from error
+    return ALIGNNAtomWisePure(config)
+
+
+def load_model(run_dir: str | Path, device: str = "cpu"):
+    """Load a run folder of alignn 2024 (``config.json`` + ``best_model.pt``) into the pure model.
+
+    The authors trained alignn's DGL model ``alignn_atomwise``; its state_dict
+    has the same 192 tensors as ``ALIGNNAtomWisePure``. The checkpoint is read
+    with ``weights_only=True`` so a file from the internet cannot run code
+    (alignn's own ``load_pure_torch_model`` uses weights_only=False).
+    Returns (model in eval mode, the run's config dict).
+    """
+    run_dir = Path(run_dir)
+    config_path, checkpoint_path = run_dir / "config.json", run_dir / "best_model.pt"
+    for path in (config_path, checkpoint_path):
+        if not path.is_file():
+            raise InputError(f"{path}: not found (a run folder needs config.json and best_model.pt)")
+    try:
+        config = json.loads(config_path.read_text())
+        architecture = dict(config["model"])
+    except (json.JSONDecodeError, KeyError, TypeError) as error:
+        raise InputError(f"{config_path}: not an alignn run config with a 'model' section ({error})") from error
+    from alignn.models.alignn_atomwise_pure import ALIGNNAtomWisePureConfig
+
+    architecture = {key: value for key, value in architecture.items() if key in ALIGNNAtomWisePureConfig.model_fields}
+    model = build_model(architecture)
+    try:
+        state = torch.load(checkpoint_path, map_location=device, weights_only=True)
+    except Exception as error:  # torch raises UnpicklingError, RuntimeError, EOFError ... for a bad file
+        raise InputError(f"{checkpoint_path}: not a loadable weights-only checkpoint ({type(error).__name__}: {error})") from error
+    if isinstance(state, dict) and isinstance(state.get("model"), dict):
+        state = state["model"]
+    expected = model.state_dict()
+    wrong_shapes = [
+        f"{key} {tuple(value.shape)} vs {tuple(expected[key].shape)}"
+        for key, value in state.items()
+        if key in expected and tuple(value.shape) != tuple(expected[key].shape)
+    ]
+    missing = sorted(set(expected) - set(state) - PURE_ONLY_KEYS)
+    unexpected = sorted(set(state) - set(expected))
+    if wrong_shapes or missing or unexpected:
+        raise InputError(
+            f"{checkpoint_path}: does not match {config_path}: "
+            f"shapes {wrong_shapes[:3]}, missing {missing[:3]}, unexpected {unexpected[:3]}"
+        )
+    model.load_state_dict({**expected, **state})
+    return model.to(device).eval(), config

@@ -1,0 +1,93 @@
+"""Stage `train`: ALIGNN spectrum model, best-on-validation checkpoint, metrics and learning curve."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.metrics import r2_score
+
+from specgroups.atomic import atomic_path, write_bytes_atomic, write_json_atomic
+from specgroups.dataset import read_dataset
+from specgroups.errors import InputError
+from specgroups.graphs import load_graph_set
+from specgroups.model import SPECTRUM_OVERRIDES, build_model
+from specgroups.spectra import onset_metrics
+from specgroups.training import TrainingSettings, make_deterministic, predict, resolve_device, train
+from stages._common import load_params, stage_main
+
+SETTING_KEYS = list(TrainingSettings.__dataclass_fields__)
+
+
+def onset_r2(grid: np.ndarray, predicted: np.ndarray, reference: np.ndarray, threshold: float) -> tuple[float, int]:
+    """R^2 of onset energies from predicted vs reference spectra, over materials where both have an onset."""
+    pairs = [
+        (onset_metrics(grid, p, threshold).onset_energy_ev, onset_metrics(grid, r, threshold).onset_energy_ev)
+        for p, r in zip(predicted, reference)
+    ]
+    finite = [(p, r) for p, r in pairs if np.isfinite(p) and np.isfinite(r)]
+    if len(finite) < 2:
+        return float("nan"), len(finite)
+    predicted_onsets, reference_onsets = np.array(finite).T
+    return float(r2_score(reference_onsets, predicted_onsets)), len(finite)
+
+
+def run(arguments) -> str:
+    params = load_params(arguments.params, "train")
+    missing = [key for key in SETTING_KEYS if key not in params]
+    if missing:
+        raise InputError(f"{arguments.params}: train lacks {missing}")
+    settings = TrainingSettings(**{key: params[key] for key in SETTING_KEYS})
+    make_deterministic(settings.seed, settings.threads)
+    dataset = read_dataset(params["dataset"])
+    architecture = {**params["architecture"], "output_features": dataset.spectra.shape[1]}
+    model = build_model(architecture)
+
+    table = dataset.materials
+    sets = {}
+    for split in ("train", "val", "test"):
+        rows = np.flatnonzero(table["split"].to_numpy() == split)
+        if len(rows) == 0:
+            raise InputError(f"{params['dataset']}: the {split} split is empty")
+        sets[split] = load_graph_set(params["graphs"], table["id"].iloc[rows].tolist(), dataset.spectra[rows])
+
+    result = train(model, sets["train"], sets["val"], settings)
+    model.load_state_dict(result.best_state)
+    device = resolve_device(settings.device)
+    errors, predictions = {}, {}
+    for split, data in sets.items():
+        predictions[split] = predict(model, data, settings.batch_size, device)
+        errors[split] = float(np.mean(np.abs(predictions[split] - data.targets.numpy())))
+    mean_spectrum = sets["train"].targets.numpy().mean(axis=0)
+    baseline = float(np.mean(np.abs(mean_spectrum[None, :] - sets["test"].targets.numpy())))
+    threshold = float(params["onset_threshold"])
+    r2, counted = onset_r2(dataset.energy_grid, predictions["test"], sets["test"].targets.numpy(), threshold)
+
+    model_dir = Path(params["model_dir"])
+    write_json_atomic(model_dir / "config.json", {"model": {**architecture, **SPECTRUM_OVERRIDES}, "training": settings.__dict__})
+    with atomic_path(model_dir / "best_model.pt") as temporary:
+        torch.save(result.best_state, temporary)
+    history = pd.DataFrame(result.history)
+    write_bytes_atomic(params["learning_curve"], history.drop(columns="seconds").to_csv(index=False, float_format="%.6g").encode())
+    metrics = {
+        "spectrum_mae": {split: round(value, 4) for split, value in errors.items()},
+        "mean_spectrum_baseline_test_mae": round(baseline, 4),
+        "onset_r2_test": round(r2, 4),
+        "onset_r2_materials": counted,
+        "best_epoch": result.best_epoch,
+        "epochs": settings.epochs,
+        "materials": {split: len(data) for split, data in sets.items()},
+        "device": str(device),
+        "threads": settings.threads,
+    }
+    write_json_atomic(params["metrics"], metrics)
+    return (
+        f"train: test MAE {errors['test']:.3f} (mean-spectrum baseline {baseline:.3f}), onset R^2 {r2:.3f}, "
+        f"best epoch {result.best_epoch}/{settings.epochs}, {history['seconds'].mean():.1f} s/epoch -> {model_dir}"
+    )
+
+
+if __name__ == "__main__":
+    stage_main(run, __doc__)
