@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 import os
 import tempfile
 from contextlib import contextmanager
@@ -37,9 +38,20 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> None:
             os.fsync(handle.fileno())
 
 
+def _without_nan(data: object) -> object:
+    """NaN and infinities become null: they are not JSON, and DVC's metrics reader rejects them."""
+    if isinstance(data, float) and not math.isfinite(data):
+        return None
+    if isinstance(data, dict):
+        return {key: _without_nan(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_without_nan(value) for value in data]
+    return data
+
+
 def write_json_atomic(path: str | Path, data: object, indent: int | None = 1) -> None:
-    """Write JSON, gzip-compressed when the name ends in .gz (with a fixed mtime, so bytes are reproducible)."""
-    text = json.dumps(data, indent=indent, sort_keys=False).encode("utf-8") + b"\n"
+    """Write JSON (NaN as null), gzip-compressed when the name ends in .gz with a fixed mtime (reproducible bytes)."""
+    text = json.dumps(_without_nan(data), indent=indent, allow_nan=False).encode("utf-8") + b"\n"
     if str(path).endswith(".gz"):
         text = gzip.compress(text, mtime=0)
     write_bytes_atomic(path, text)

@@ -133,7 +133,7 @@ def train(model, train_set: GraphSet, val_set: GraphSet, settings: TrainingSetti
             optimizer.step()
             if scheduler is not None:
                 scheduler.step()
-            total += float(loss) * len(targets)
+            total += float(loss.detach()) * len(targets)
             count += len(targets)
         val_mae = float(np.mean(np.abs(predict(model, val_set, settings.batch_size, device) - val_set.targets.numpy())))
         result.history.append(

@@ -1,0 +1,84 @@
+"""Training and feature extraction on real GPAW spectra (the computed part of data/demo/)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+import numpy as np
+import pytest
+import torch
+from pymatgen.core import Structure
+
+from specgroups.features import extract_features, representation_names
+from specgroups.graphs import GraphSet, GraphSettings, graph_tensors, to_graph_pair
+from specgroups.model import build_model
+from specgroups.training import TrainingSettings, make_deterministic, predict, train
+from tests.test_assemble import demo_candidates
+
+ARCHITECTURE = {
+    "alignn_layers": 1, "gcn_layers": 1, "atom_input_features": 92, "edge_input_features": 80,
+    "triplet_input_features": 40, "embedding_features": 16, "hidden_features": 16, "output_features": 1501,
+}
+
+
+def settings(**changes) -> TrainingSettings:
+    values = dict(epochs=3, batch_size=2, learning_rate=1e-3, weight_decay=1e-5, optimizer="adamw",
+                  scheduler="constant", loss="l1", seed=123, threads=1, device="cpu")
+    return TrainingSettings(**{**values, **changes})
+
+
+@pytest.fixture(scope="module")
+def real_set() -> GraphSet:
+    from specgroups.assemble import assemble_dataset, OnsetCorrection, SpectrumOptions
+    from specgroups.spectra import study_energy_grid
+
+    candidates = demo_candidates(6)
+    dataset, _ = assemble_dataset(candidates, SpectrumOptions(study_energy_grid(), 2.0, 4.0, 1.0, OnsetCorrection()),
+                                  {"train": 0.8, "val": 0.05, "test": 0.15}, 1)
+    pairs = [to_graph_pair(graph_tensors(Structure.from_dict(dataset.structures[i]), i, GraphSettings(10.0, 12)))
+             for i in dataset.ids]
+    return GraphSet(dataset.ids, pairs, torch.as_tensor(dataset.spectra))
+
+
+def weights_digest(state: dict) -> str:
+    buffer = io.BytesIO()
+    torch.save({key: state[key] for key in sorted(state)}, buffer)
+    return hashlib.sha256(buffer.getvalue()).hexdigest()
+
+
+def trained(real_set, **changes):
+    make_deterministic(123, 1)
+    model = build_model(ARCHITECTURE)
+    return model, train(model, real_set, real_set, settings(**changes))
+
+
+def test_same_params_give_bit_identical_weights(real_set):
+    _, first = trained(real_set)
+    _, second = trained(real_set)
+    assert weights_digest(first.best_state) == weights_digest(second.best_state)
+    _, other_seed = trained(real_set, seed=7)
+    assert weights_digest(other_seed.best_state) != weights_digest(first.best_state)
+
+
+def test_training_lowers_the_error_and_keeps_the_best_epoch(real_set):
+    model, result = trained(real_set, epochs=8, learning_rate=3e-3)
+    history = [row["val_mae"] for row in result.history]
+    assert history[-1] < history[0]
+    assert result.best_epoch == int(np.argmin(history)) + 1
+    model.load_state_dict(result.best_state)
+    predicted = predict(model, real_set, 4, torch.device("cpu"))
+    assert np.mean(np.abs(predicted - real_set.targets.numpy())) == pytest.approx(min(history), rel=1e-5)
+
+
+def test_hooks_capture_every_layer(real_set):
+    make_deterministic(123, 1)
+    model = build_model({**ARCHITECTURE, "alignn_layers": 2, "gcn_layers": 2})
+    features = extract_features(model, real_set, batch_size=4, device=torch.device("cpu"))
+    assert list(features) == representation_names(model) == ["alignn_1", "alignn_2", "gcn_1", "gcn_2", "pooled", "predicted"]
+    for name in ("alignn_1", "alignn_2", "gcn_1", "gcn_2", "pooled"):
+        assert features[name].shape == (len(real_set), 16)
+    # the pooled vector is the mean of the last GCN layer's node features
+    np.testing.assert_allclose(features["pooled"], features["gcn_2"], rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(features["predicted"], predict(model, real_set, 1, torch.device("cpu")), rtol=1e-5, atol=1e-6)
+    assert not np.allclose(features["alignn_1"], features["gcn_2"])
