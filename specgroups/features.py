@@ -56,3 +56,16 @@ def extract_features(model, data: GraphSet, batch_size: int, device: torch.devic
         if values.shape[0] != len(data):
             raise RuntimeError(f"hook for {name} captured {values.shape[0]} rows for {len(data)} materials")
     return features
+
+
+def load_features(path) -> dict[str, np.ndarray]:
+    """The arrays of a features.npz written by the embed stage (no pickled objects allowed)."""
+    from pathlib import Path
+
+    from specgroups.errors import InputError
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: not found (run the embed stage)")
+    with np.load(path, allow_pickle=False) as archive:
+        return {name: archive[name] for name in archive.files}

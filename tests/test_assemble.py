@@ -69,7 +69,7 @@ def test_constant_and_reference_gap_corrections_shift_the_onsets():
 
 
 def test_unusable_materials_are_listed_with_the_reason(tmp_path):
-    candidates = demo_candidates(2)
+    candidates = demo_candidates(3)
     broken = tmp_path / "broken.json"
     broken.write_text("{}")
     candidates += [
@@ -78,7 +78,7 @@ def test_unusable_materials_are_listed_with_the_reason(tmp_path):
         MaterialInput("mp-noref", "Y", candidates[0].structure, "test", candidates[0].load_dielectric, 2.0, 2.0, None),
     ]
     dataset, excluded = assemble_dataset(candidates, options(OnsetCorrection("reference_gap")), FRACTIONS, 1)
-    assert len(dataset.materials) == 2
+    assert len(dataset.materials) == 3
     reasons = dict(zip(excluded["id"], excluded["reason"]))
     assert reasons["mp-metal"].startswith("metal")
     assert "not a vise DieleFuncData JSON" in reasons["mp-broken"]

@@ -1,0 +1,77 @@
+"""Ward clustering of per-material representations, and how good each clustering is.
+
+Cluster ids follow the study: scipy's ``fcluster(linkage, n, criterion="maxclust")``
+numbers clusters 1..n in the order of the dendrogram's leaves, so the same
+linkage always gives the same ids.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.spatial.distance import pdist
+from sklearn.metrics import adjusted_rand_score
+
+from specgroups.errors import InputError
+
+
+def ward_linkage(features: np.ndarray, name: str = "features") -> np.ndarray:
+    """Euclidean Ward linkage (scipy) of a materials x features array."""
+    features = np.asarray(features, dtype=np.float64)
+    if features.ndim != 2 or len(features) < 2:
+        raise InputError(f"{name}: Ward linkage needs at least 2 materials, got shape {features.shape}")
+    if not np.all(np.isfinite(features)):
+        raise InputError(f"{name}: features are not finite")
+    return linkage(features, method="ward", metric="euclidean")
+
+
+def cluster_labels(linkage_matrix: np.ndarray, n_clusters: int) -> np.ndarray:
+    """Labels 1..n_clusters (fewer when the tree has ties), as ``fcluster(maxclust)`` numbers them."""
+    materials = len(linkage_matrix) + 1
+    if not 1 <= n_clusters <= materials:
+        raise InputError(f"params: {n_clusters} clusters requested for {materials} materials")
+    return fcluster(linkage_matrix, n_clusters, criterion="maxclust")
+
+
+def mean_within_cluster_distance(spectra: np.ndarray, labels: np.ndarray) -> float:
+    """Mean absolute difference (per energy point) over all pairs of materials that share a cluster."""
+    total, pairs = 0.0, 0
+    for label in np.unique(labels):
+        members = spectra[labels == label]
+        if len(members) > 1:
+            distances = pdist(members, metric="cityblock") / spectra.shape[1]
+            total += distances.sum()
+            pairs += len(distances)
+    return total / pairs if pairs else float("nan")
+
+
+def spectral_coherence(spectra: np.ndarray, labels: np.ndarray, rng: np.random.Generator, permutations: int) -> dict:
+    """Within-cluster spectral distance against random groups of the same sizes (label permutations)."""
+    observed = mean_within_cluster_distance(spectra, labels)
+    baseline = np.array([mean_within_cluster_distance(spectra, rng.permutation(labels)) for _ in range(permutations)])
+    return {
+        "within_cluster_mae": observed,
+        "random_groups_mae_mean": float(baseline.mean()),
+        "random_groups_mae_std": float(baseline.std(ddof=1)) if permutations > 1 else 0.0,
+        "ratio_to_random": observed / float(baseline.mean()),
+    }
+
+
+def bootstrap_stability(features: np.ndarray, labels: np.ndarray, n_clusters: int, rng: np.random.Generator, rounds: int) -> dict:
+    """ARI between the clustering of each bootstrap resample and the full clustering, on the resampled materials."""
+    scores = []
+    for _ in range(rounds):
+        chosen = np.unique(rng.choice(len(features), size=len(features), replace=True))
+        if len(chosen) <= n_clusters:
+            continue
+        resampled = cluster_labels(ward_linkage(features[chosen]), n_clusters)
+        scores.append(adjusted_rand_score(labels[chosen], resampled))
+    scores = np.array(scores)
+    return {"bootstrap_ari_mean": float(scores.mean()) if len(scores) else float("nan"),
+            "bootstrap_ari_std": float(scores.std(ddof=1)) if len(scores) > 1 else float("nan"),
+            "bootstrap_rounds": int(len(scores))}
+
+
+def agreement(labels: np.ndarray, other: np.ndarray) -> float:
+    """Adjusted Rand index between two clusterings of the same materials."""
+    return float(adjusted_rand_score(labels, other))

@@ -1,0 +1,70 @@
+"""Ward clustering and its quality measures on hand-made data with known answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.cluster.hierarchy import fcluster, linkage
+
+from specgroups import InputError
+from specgroups.clustering import (
+    agreement,
+    bootstrap_stability,
+    cluster_labels,
+    mean_within_cluster_distance,
+    spectral_coherence,
+    ward_linkage,
+)
+
+
+@pytest.fixture()
+def blobs():
+    rng = np.random.default_rng(0)
+    centres = np.array([[0.0, 0.0], [10.0, 0.0], [0.0, 10.0]])
+    truth = np.repeat([0, 1, 2], 20)
+    return centres[truth] + rng.normal(scale=0.5, size=(60, 2)), truth
+
+
+def test_ward_recovers_separated_groups_with_fcluster_numbering(blobs):
+    features, truth = blobs
+    labels = cluster_labels(ward_linkage(features), 3)
+    assert agreement(labels, truth) == 1.0
+    np.testing.assert_array_equal(labels, fcluster(linkage(features, "ward"), 3, criterion="maxclust"))
+    assert sorted(set(labels)) == [1, 2, 3]
+
+
+def test_mean_within_cluster_distance_by_hand():
+    spectra = np.array([[0.0, 0.0], [1.0, 1.0], [5.0, 5.0], [5.0, 7.0]])
+    # pairs: (0,1) -> mean |diff| 1.0; (2,3) -> 1.0
+    assert mean_within_cluster_distance(spectra, np.array([1, 1, 2, 2])) == pytest.approx(1.0)
+    # one pair (0,2) -> 5.0, one (1,3) -> (4+6)/2 = 5.0
+    assert mean_within_cluster_distance(spectra, np.array([1, 2, 1, 2])) == pytest.approx(5.0)
+    assert np.isnan(mean_within_cluster_distance(spectra, np.array([1, 2, 3, 4])))
+
+
+def test_spectral_coherence_beats_random_groups(blobs):
+    features, truth = blobs
+    grid = np.linspace(0, 1, 50)
+    spectra = np.array([np.sin((t + 1) * 3 * grid) for t in truth]) + np.random.default_rng(1).normal(scale=0.01, size=(60, 50))
+    good = spectral_coherence(spectra, truth + 1, np.random.default_rng(2), permutations=50)
+    assert good["ratio_to_random"] < 0.1 and good["random_groups_mae_std"] > 0
+    random_labels = np.random.default_rng(3).permutation(truth) + 1
+    bad = spectral_coherence(spectra, random_labels, np.random.default_rng(2), permutations=50)
+    assert 0.8 < bad["ratio_to_random"] < 1.2
+
+
+def test_bootstrap_stability_of_clear_groups(blobs):
+    features, _ = blobs
+    labels = cluster_labels(ward_linkage(features), 3)
+    stability = bootstrap_stability(features, labels, 3, np.random.default_rng(0), rounds=10)
+    assert stability["bootstrap_ari_mean"] == pytest.approx(1.0) and stability["bootstrap_rounds"] == 10
+
+
+def test_more_clusters_than_materials():
+    with pytest.raises(InputError, match="5 clusters requested for 3 materials"):
+        cluster_labels(ward_linkage(np.eye(3)), 5)
+
+
+def test_non_finite_features_are_refused():
+    with pytest.raises(InputError, match="gcn_1: features are not finite"):
+        ward_linkage(np.array([[0.0, np.nan], [1.0, 1.0]]), "gcn_1")
