@@ -12,7 +12,6 @@ edge counts matched k-nearest for 12 of 200 structures (measured.md).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -24,7 +23,7 @@ from tqdm import tqdm
 
 from specgroups.atomic import atomic_path
 from specgroups.errors import InputError
-from specgroups.structures import validate_structure
+from specgroups.structures import structure_fingerprint, validate_structure
 
 GRAPH_FORMAT_VERSION = 1
 
@@ -53,15 +52,8 @@ def atom_feature_table(kind: str) -> dict[int, np.ndarray]:
 
 
 def graph_key(structure, settings: GraphSettings) -> str:
-    """Hash of the structure (lattice, species, fractional coordinates) and the graph settings."""
-    payload = {
-        "version": GRAPH_FORMAT_VERSION,
-        "lattice": np.round(structure.lattice.matrix, 6).tolist(),
-        "species": [site.species_string for site in structure],
-        "frac_coords": np.round(np.mod(structure.frac_coords, 1.0), 6).tolist(),
-        "settings": asdict(settings),
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:32]
+    """Hash of the structure and the graph settings: the graph's cache file name."""
+    return structure_fingerprint(structure, {"graph_format": GRAPH_FORMAT_VERSION, **asdict(settings)})
 
 
 def graph_tensors(structure, material_id: str, settings: GraphSettings) -> dict[str, torch.Tensor]:

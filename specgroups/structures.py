@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import warnings
 from pathlib import Path
@@ -65,3 +66,17 @@ def validate_structure(structure: Structure, source: str) -> Structure:
                 f"overlap ({distances[i, j]:.3f} A apart, minimum {MIN_INTERATOMIC_DISTANCE} A)"
             )
     return structure
+
+
+def structure_fingerprint(structure: Structure, context: dict) -> str:
+    """Hash of a structure (lattice, species, wrapped fractional coordinates) and the settings of an analysis.
+
+    Cache files named by it are reused exactly when the structure and the settings are unchanged.
+    """
+    payload = {
+        "lattice": np.round(structure.lattice.matrix, 6).tolist(),
+        "species": [site.species_string for site in structure],
+        "frac_coords": np.round(np.mod(structure.frac_coords, 1.0), 6).tolist(),
+        "context": context,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:32]

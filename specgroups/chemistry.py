@@ -1,0 +1,139 @@
+"""What each material is made of, chemically: oxidation states and cation environments.
+
+Per material: its elements; each cation's oxidation state (pymatgen's
+bond-valence analysis, else the most likely composition-based guess, else
+unknown); each cation's coordination environment from pymatgen ChemEnv (e.g.
+T:4 tetrahedral, O:6 octahedral, S:5 square pyramidal); whether a tetrahedron
+is isolated (none of its anions belongs to another polyhedron of the same
+element); and the species of the cations that share its anions.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+
+from specgroups.errors import InputError
+
+ALKALI = frozenset({"Li", "Na", "K", "Rb", "Cs"})
+ANIONS = frozenset({"O", "S", "Se", "Te", "F", "Cl", "Br", "I", "N"})
+# ChemEnv's default neighbour search; 1.41 x the shortest distance is its own recommendation.
+MAXIMUM_DISTANCE_FACTOR = 1.41
+
+
+def oxidation_states(structure, material_id: str) -> tuple[list[float | None], str]:
+    """Per-site oxidation states and the method that gave them ("bond_valence", "composition" or "unknown")."""
+    from pymatgen.analysis.bond_valence import BVAnalyzer
+
+    try:
+        return [float(v) for v in BVAnalyzer().get_valences(structure)], "bond_valence"
+    except ValueError:
+        pass  # BVAnalyzer raises ValueError when no charge-balanced assignment exists
+    guesses = structure.composition.oxi_state_guesses(max_sites=-1)
+    if guesses:
+        return [float(guesses[0][site.specie.symbol]) for site in structure], "composition"
+    return [None] * len(structure), "unknown"
+
+
+def coordination_environments(structure, valences: list[float | None], cation_indices: list[int]) -> dict[int, dict]:
+    """ChemEnv symbol and anion neighbours (index, image) of each cation site."""
+    from pymatgen.analysis.chemenv.coordination_environments.chemenv_strategies import SimplestChemenvStrategy
+    from pymatgen.analysis.chemenv.coordination_environments.coordination_geometry_finder import LocalGeometryFinder
+    from pymatgen.analysis.chemenv.coordination_environments.structure_environments import LightStructureEnvironments
+
+    finder = LocalGeometryFinder()
+    finder.setup_structure(structure)
+    logging.getLogger("pymatgen.analysis.chemenv").setLevel(logging.ERROR)
+    known = all(v is not None for v in valences)
+    environments = finder.compute_structure_environments(
+        only_cations=known,
+        valences=valences if known else "undefined",
+        maximum_distance_factor=MAXIMUM_DISTANCE_FACTOR,
+        only_indices=cation_indices,
+    )
+    light = LightStructureEnvironments.from_structure_environments(
+        strategy=SimplestChemenvStrategy(), structure_environments=environments
+    )
+    result = {}
+    for index in cation_indices:
+        found = light.coordination_environments[index]
+        neighbours = light.neighbors_sets[index][0].neighb_indices_and_images if light.neighbors_sets[index] else []
+        result[index] = {
+            "environment": found[0]["ce_symbol"] if found else "unknown",
+            "neighbours": [(int(n["index"]), tuple(int(x) for x in n["image_cell"])) for n in neighbours],
+        }
+    return result
+
+
+def material_chemistry(structure, material_id: str) -> dict:
+    """The chemistry record of one material (JSON-ready)."""
+    if not structure.is_ordered:
+        raise InputError(f"{material_id}: disordered structures are not supported")
+    symbols = [site.specie.symbol for site in structure]
+    valences, method = oxidation_states(structure, material_id)
+    cations = [i for i, symbol in enumerate(symbols) if symbol not in ANIONS and (valences[i] is None or valences[i] > 0)]
+    environments = coordination_environments(structure, valences, cations)
+    # which cations (index, image) hold each anion: a neighbour (j, image) of cation i means
+    # anion j in cell `image` belongs to i, i.e. i in cell -image holds anion j of the home cell
+    holders: dict[int, list[tuple[int, tuple]]] = defaultdict(list)
+    for index, found in environments.items():
+        for anion, image in found["neighbours"]:
+            holders[anion].append((index, tuple(-x for x in image)))
+    sites = []
+    for index in cations:
+        found = environments[index]
+        shared_with = {
+            (other, tuple(a - b for a, b in zip(other_image, tuple(-x for x in image))))
+            for anion, image in found["neighbours"]
+            for other, other_image in holders[anion]
+        } - {(index, (0, 0, 0))}
+        neighbour_species = sorted({symbols[other] for other, _ in shared_with})
+        same_element = [other for other, _ in shared_with if symbols[other] == symbols[index]]
+        sites.append(
+            {
+                "index": index,
+                "element": symbols[index],
+                "oxidation_state": valences[index],
+                "environment": found["environment"],
+                "coordination_number": len(found["neighbours"]),
+                "isolated": not same_element,
+                "neighbour_cations": neighbour_species,
+                "alkali_neighbours_only": bool(neighbour_species) and set(neighbour_species) <= ALKALI,
+            }
+        )
+    return {
+        "id": material_id,
+        "formula": structure.composition.reduced_formula,
+        "elements": sorted(set(symbols)),
+        "oxidation_state_method": method,
+        "cations": sites,
+    }
+
+
+def site_features(record: dict) -> set[str]:
+    """Binary features of a material for enrichment tests, e.g. "V5+", "V5+ T:4", "V5+ T:4 isolated alkali"."""
+    features = {f"element {element}" for element in record["elements"]}
+    for site in record["cations"]:
+        state = site["oxidation_state"]
+        ion = f"{site['element']}{'' if state is None else f'{abs(round(state)):d}' + ('+' if state > 0 else '-')}"
+        features.add(ion)
+        features.add(f"{ion} {site['environment']}")
+        if site["environment"] == "T:4" and site["isolated"]:
+            features.add(f"{ion} isolated T:4")
+            if site["alkali_neighbours_only"]:
+                features.add(f"{ion} isolated T:4 among alkali")
+    return features
+
+
+def headline_class(record: dict) -> str | None:
+    """The study's contrast: "isolated_alkali" for V5+/Cr6+ in isolated tetrahedra among alkali ions,
+    "other" for V5+/Cr6+ in any other environment, None without V5+ or Cr6+."""
+    headline = [
+        site
+        for site in record["cations"]
+        if (site["element"], site["oxidation_state"]) in {("V", 5.0), ("Cr", 6.0)}
+    ]
+    if not headline:
+        return None
+    isolated = all(s["environment"] == "T:4" and s["isolated"] and s["alkali_neighbours_only"] for s in headline)
+    return "isolated_alkali" if isolated else "other"
