@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+import numpy as np
+
 
 @contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
@@ -39,7 +41,9 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> None:
 
 
 def _without_nan(data: object) -> object:
-    """NaN and infinities become null: they are not JSON, and DVC's metrics reader rejects them."""
+    """NaN and infinities become null (not JSON, and DVC's metrics reader rejects them); numpy scalars plain numbers."""
+    if isinstance(data, np.generic):
+        data = data.item()
     if isinstance(data, float) and not math.isfinite(data):
         return None
     if isinstance(data, dict):
