@@ -1,0 +1,177 @@
+"""The study's figures, drawn from stage outputs with one matplotlib style (``specgroups/figures.mplstyle``)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import yaml  # noqa: E402
+
+STYLE = Path(__file__).with_name("figures.mplstyle")
+GROUP_COLOURS = {"isolated_alkali": "#1b7837", "other": "#762a83"}
+
+
+def save(figure, stem: Path, dpi: int = 300) -> list[Path]:
+    """PNG at ``dpi`` and SVG beside it; returns both paths."""
+    from specgroups.atomic import atomic_path
+
+    written = []
+    for suffix in (".png", ".svg"):
+        path = stem.with_suffix(suffix)
+        with atomic_path(path) as temporary:
+            figure.savefig(temporary, dpi=dpi, format=suffix[1:], bbox_inches="tight")
+        written.append(path)
+    plt.close(figure)
+    return written
+
+
+def pipeline_graph(dvc_yaml: str | Path) -> tuple[list[str], list[tuple[str, str]]]:
+    """Stages of a dvc.yaml and the edges between them (an out of one is, or contains, a dep of another)."""
+    stages = yaml.safe_load(Path(dvc_yaml).read_text())["stages"]
+    outs = {}
+    for name, stage in stages.items():
+        for entry in stage.get("outs", []) + stage.get("metrics", []) + stage.get("plots", []):
+            outs[next(iter(entry)) if isinstance(entry, dict) else entry] = name
+    edges = set()
+    for name, stage in stages.items():
+        for dep in stage.get("deps", []):
+            for out, producer in outs.items():
+                if producer != name and (dep == out or dep.startswith(out.rstrip("/") + "/")):
+                    edges.add((producer, name))
+    return list(stages), sorted(edges)
+
+
+def workflow_figure(stages: list[str], edges: list[tuple[str, str]], notes: dict[str, str]):
+    """Figure 1: the pipeline as DVC knows it, one box per stage in dependency order, with numbers from params/metrics."""
+    depth = {stage: 0 for stage in stages}
+    for _ in stages:  # longest-path layering; the graph is a DAG
+        for source, target in edges:
+            depth[target] = max(depth[target], depth[source] + 1)
+    with plt.style.context(STYLE):
+        figure, axes = plt.subplots(figsize=(3.4, 0.62 * (max(depth.values()) + 1) + 0.3))
+        columns: dict[int, list[str]] = {}
+        for stage in stages:
+            columns.setdefault(depth[stage], []).append(stage)
+        position = {}
+        for level, names in columns.items():
+            for k, stage in enumerate(names):
+                position[stage] = ((k - (len(names) - 1) / 2) * 1.6, -level)
+        for source, target in edges:
+            (x0, y0), (x1, y1) = position[source], position[target]
+            axes.annotate("", xy=(x1, y1 + 0.22), xytext=(x0, y0 - 0.22), arrowprops={"arrowstyle": "->", "lw": 0.8, "color": "0.3"})
+        for stage, (x, y) in position.items():
+            axes.text(x, y, f"{stage}\n{notes.get(stage, '')}".strip(), ha="center", va="center", fontsize=6.5,
+                      bbox={"boxstyle": "round,pad=0.3", "fc": "#f0f0f0", "ec": "0.4", "lw": 0.6})
+        xs = [p[0] for p in position.values()]
+        axes.set_xlim(min(xs) - 1.2, max(xs) + 1.2)
+        axes.set_ylim(-max(depth.values()) - 0.5, 0.5)
+        axes.axis("off")
+    return figure
+
+
+def cluster_grid_figure(grid: np.ndarray, spectra: np.ndarray, labels: np.ndarray, onsets: np.ndarray, columns: int):
+    """Figure 2: every cluster's member spectra in colour with their mean in black, on shared axes."""
+    clusters = sorted(set(labels.tolist()))
+    rows = math.ceil(len(clusters) / columns)
+    with plt.style.context(STYLE):
+        figure, axes = plt.subplots(rows, columns, figsize=(7.0, 0.95 * rows + 0.4), sharex=True, sharey=True, squeeze=False)
+        colours = plt.get_cmap("viridis")
+        for axis, cluster in zip(axes.flat, clusters):
+            members = np.flatnonzero(labels == cluster)
+            for k, member in enumerate(members):
+                axis.plot(grid, spectra[member], lw=0.5, color=colours(k / max(1, len(members) - 1)), alpha=0.7)
+            axis.plot(grid, spectra[members].mean(axis=0), lw=1.0, color="black")
+            onset = np.nanmean(onsets[members])
+            # bottom right: below 10^4 cm^-1 past the onset the panel is empty
+            axis.text(0.97, 0.05, f"#{cluster}  n={len(members)}\nonset {onset:.2f} eV", transform=axis.transAxes,
+                      ha="right", va="bottom", fontsize=5.5)
+        for axis in list(axes.flat)[len(clusters):]:
+            axis.axis("off")
+        axes[0, 0].set_xlim(grid[0], grid[-1])
+        axes[0, 0].set_ylim(1.9, max(6.6, float(spectra.max()) + 0.1))
+        figure.supxlabel("Photon energy (eV)", fontsize=8)
+        figure.supylabel(r"log$_{10}$ $\alpha$ (cm$^{-1}$)", fontsize=8)
+    return figure
+
+
+def contrast_figure(grid, spectra_by_group: dict, structures: dict, densities: dict):
+    """Figure 3: (a) the two groups' spectra, (b) a representative structure of each, (c) its CBM density."""
+    groups = list(spectra_by_group)
+    with plt.style.context(STYLE):
+        figure = plt.figure(figsize=(7.0, 4.8), layout="constrained")
+        layout = figure.add_gridspec(2, 4, height_ratios=[1.2, 1.0])
+        spectra_axis = figure.add_subplot(layout[0, :])
+        for group in groups:
+            colour = GROUP_COLOURS.get(group, "0.3")
+            block = spectra_by_group[group]
+            for row in block:
+                spectra_axis.plot(grid, row, color=colour, lw=0.4, alpha=0.35)
+            if len(block):
+                spectra_axis.plot(grid, block.mean(axis=0), color=colour, lw=1.4, label=f"{group.replace('_', ' ')} (n={len(block)})")
+        spectra_axis.set_xlabel("Photon energy (eV)")
+        spectra_axis.set_ylabel(r"log$_{10}$ $\alpha$ (cm$^{-1}$)")
+        spectra_axis.set_xlim(grid[0], grid[-1])
+        spectra_axis.legend(loc="lower right", fontsize=7)
+        spectra_axis.set_title("(a)", loc="left", fontsize=8)
+        for k, group in enumerate(groups):
+            structure_axis = figure.add_subplot(layout[1, 2 * k])
+            density_axis = figure.add_subplot(layout[1, 2 * k + 1])
+            draw_structure(structure_axis, structures.get(group), f"(b) {group.replace('_', ' ')}")
+            draw_density_slice(density_axis, densities.get(group), f"(c) CBM {group.replace('_', ' ')}")
+    return figure
+
+
+def draw_structure(axis, structure, title: str) -> None:
+    """Projection of the cell along c with V/Cr-O bonds drawn and elements labelled."""
+    axis.set_title(title, loc="left", fontsize=7)
+    axis.set_aspect("equal")
+    axis.axis("off")
+    if structure is None:
+        axis.text(0.5, 0.5, "not in this dataset", ha="center", va="center", fontsize=6, transform=axis.transAxes)
+        return
+    coordinates = structure.cart_coords
+    for index, site in enumerate(structure):
+        if site.specie.symbol in ("V", "Cr"):
+            for neighbour in structure.get_neighbors(site, 2.2):
+                axis.plot([coordinates[index, 0], neighbour.coords[0]], [coordinates[index, 1], neighbour.coords[1]], color="0.4", lw=0.8)
+                axis.scatter(*neighbour.coords[:2], s=10, color="0.6", zorder=2)
+    symbols = sorted({site.specie.symbol for site in structure})
+    colours = plt.get_cmap("tab10")
+    for k, symbol in enumerate(symbols):
+        chosen = [i for i, site in enumerate(structure) if site.specie.symbol == symbol]
+        axis.scatter(coordinates[chosen, 0], coordinates[chosen, 1], s=14 if symbol == "O" else 26, color=colours(k), label=symbol, zorder=3)
+    axis.legend(fontsize=5, loc="upper right", frameon=False, handletextpad=0.1)
+
+
+def draw_density_slice(axis, density: np.ndarray | None, title: str) -> None:
+    """The CBM density summed along c (a projection of the cube file)."""
+    axis.set_title(title, loc="left", fontsize=7)
+    axis.axis("off")
+    if density is None:
+        axis.text(0.5, 0.5, "not computed", ha="center", va="center", fontsize=6, transform=axis.transAxes)
+        return
+    axis.imshow(density.sum(axis=2).T, origin="lower", cmap="magma")
+
+
+def cluster_panel_figure(grid, spectra, labels, onsets, edge_integrals, cluster: int):
+    """A cluster's page: member spectra with their mean, and onset vs edge integral against all materials."""
+    members = np.flatnonzero(labels == cluster)
+    with plt.style.context(STYLE):
+        figure, (left, right) = plt.subplots(1, 2, figsize=(7.0, 2.4))
+        for member in members:
+            left.plot(grid, spectra[member], lw=0.6, alpha=0.7)
+        left.plot(grid, spectra[members].mean(axis=0), color="black", lw=1.2, label="mean")
+        left.set_xlabel("Photon energy (eV)")
+        left.set_ylabel(r"log$_{10}$ $\alpha$ (cm$^{-1}$)")
+        left.set_title(f"cluster {cluster}: {len(members)} materials", loc="left")
+        right.scatter(onsets, edge_integrals, s=6, color="0.75", label="all materials")
+        right.scatter(onsets[members], edge_integrals[members], s=12, color="#d6604d", label=f"cluster {cluster}")
+        right.set_xlabel("Onset energy (eV)")
+        right.set_ylabel("Absorption-edge integral (eV)")
+        right.legend(loc="best")
+    return figure
