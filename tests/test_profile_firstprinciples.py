@@ -61,7 +61,7 @@ def subset_repository(tmp_path):
 def test_profile_regenerates_and_resumes(subset_repository):
     repo = subset_repository
     dvc(repo, "unfreeze", *STAGES)
-    dvc(repo, "repro", PROFILE)
+    dvc(repo, "repro", STAGES[-1])  # spectra and what it depends on (validate needs the full set)
     results = load_results(repo / "data/demo/first_principles")
     assert len(results) == 5
     assert results["mp-1265"]["status"] == "ok"
@@ -70,13 +70,13 @@ def test_profile_regenerates_and_resumes(subset_repository):
     assert set(lock["stages"]) == {"select", "spectra"}
 
     # reproducing again recomputes nothing: every stage is up to date
-    again = dvc(repo, "repro", PROFILE)
+    again = dvc(repo, "repro", STAGES[-1])
     assert "didn't change, skipping" in again.stdout and "Running stage" not in again.stdout
 
     # a lost result (an interrupted run) is recomputed alone; finished files are untouched
     directory = repo / "data/demo/first_principles"
     kept = {path.name: path.stat().st_mtime_ns for path in directory.glob("*.json") if path.name != "mp-1265.json"}
     (directory / "mp-1265.json").unlink()
-    dvc(repo, "repro", PROFILE)
+    dvc(repo, "repro", STAGES[-1])
     assert (directory / "mp-1265.json").is_file()
     assert {name: (directory / name).stat().st_mtime_ns for name in kept} == kept
