@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-system_packages=(libxc-dev libopenblas-dev libfftw3-dev pkg-config)
+# GPAW's build needs the first four; chromium renders the report in the browser test
+system_packages=(libxc-dev libopenblas-dev libfftw3-dev pkg-config chromium)
 missing=()
 for package in "${system_packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
