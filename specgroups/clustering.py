@@ -75,3 +75,24 @@ def bootstrap_stability(features: np.ndarray, labels: np.ndarray, n_clusters: in
 def agreement(labels: np.ndarray, other: np.ndarray) -> float:
     """Adjusted Rand index between two clusterings of the same materials."""
     return float(adjusted_rand_score(labels, other))
+
+
+def sibling_pairs(linkage_matrix: np.ndarray, labels: np.ndarray) -> list[tuple[int, int]]:
+    """Pairs of clusters that the dendrogram joins directly above the cut (Ward is monotonic, so the
+    cut into k clusters lies below exactly the last k - 1 merges)."""
+    count = len(labels)
+    clusters = len(set(labels.tolist()))
+    first_top = len(linkage_matrix) - (clusters - 1)
+    top_nodes = {count + row for row in range(first_top, len(linkage_matrix))}
+
+    def any_leaf(node: int) -> int:
+        while node >= count:
+            node = int(linkage_matrix[node - count, 0])
+        return node
+
+    pairs = []
+    for row in linkage_matrix[first_top:]:
+        left, right = int(row[0]), int(row[1])
+        if left not in top_nodes and right not in top_nodes:
+            pairs.append(tuple(sorted((int(labels[any_leaf(left)]), int(labels[any_leaf(right)])))))
+    return pairs

@@ -61,3 +61,23 @@ def difference_with_interval(values_a: np.ndarray, values_b: np.ndarray, rng: np
         "ci95": [float(np.percentile(resampled, 2.5)), float(np.percentile(resampled, 97.5))],
         "n": [len(values_a), len(values_b)],
     }
+
+
+def contrast(
+    names: list[str], matrix: np.ndarray, in_a: np.ndarray, in_b: np.ndarray, onsets: np.ndarray, rng: np.random.Generator
+) -> dict:
+    """What separates group a from group b: two-sided Fisher test per feature (BH-corrected), onset difference."""
+    rows = []
+    size_a, size_b = int(in_a.sum()), int(in_b.sum())
+    for k, name in enumerate(names):
+        a, b = int(matrix[in_a, k].sum()), int(matrix[in_b, k].sum())
+        if a + b == 0:
+            continue
+        _, p = fisher_exact([[a, size_a - a], [b, size_b - b]], alternative="two-sided")
+        rows.append({"feature": name, "in_a": a, "in_b": b, "p_value": float(p)})
+    if rows:
+        for row, q in zip(rows, false_discovery_control([row["p_value"] for row in rows])):
+            row["q_value"] = float(q)
+    rows.sort(key=lambda row: (row["p_value"], row["feature"]))
+    return {"size_a": size_a, "size_b": size_b, "features": rows,
+            "onset_a_minus_b_ev": difference_with_interval(onsets[in_a], onsets[in_b], rng)}

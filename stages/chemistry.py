@@ -11,7 +11,8 @@ from pymatgen.core import Structure
 from specgroups.atomic import atomic_path, write_json_atomic
 from specgroups.chemistry import headline_class, material_chemistry, site_features
 from specgroups.dataset import read_dataset
-from specgroups.enrichment import difference_with_interval, enrichment, feature_matrix
+from specgroups.clustering import sibling_pairs
+from specgroups.enrichment import contrast, difference_with_interval, enrichment, feature_matrix
 from specgroups.features import load_features
 from specgroups.errors import InputError
 from specgroups.parallel import map_cached
@@ -48,6 +49,20 @@ def headline(records: dict, table: pd.DataFrame, labels: np.ndarray, rng: np.ran
     }
 
 
+def guideline(pair: tuple[int, int], result: dict, max_q_value: float) -> dict:
+    """One ranked statement: the features that separate two clusters, and their onset difference."""
+    a, b = pair
+    separating = [row for row in result["features"] if row["q_value"] <= max_q_value]
+    onset = result["onset_a_minus_b_ev"]
+    parts = [f"{row['feature']}: {row['in_a']}/{result['size_a']} vs {row['in_b']}/{result['size_b']}" for row in separating[:3]]
+    text = (
+        f"clusters {a} vs {b}: " + ("; ".join(parts) if parts else "no feature separates them at this q")
+        + f"; onset {onset['difference']:+.2f} eV (95% CI {onset['ci95'][0]:+.2f} to {onset['ci95'][1]:+.2f})"
+    )
+    best = separating[0]["p_value"] if separating else 1.0
+    return {"clusters": [a, b], "statement": text, "separating_features": separating, "onset_a_minus_b_ev": onset, "best_p_value": best}
+
+
 def run(arguments) -> str:
     params = load_params(arguments.params, "chemistry")
     dataset = read_dataset(params["dataset"])
@@ -81,10 +96,22 @@ def run(arguments) -> str:
             "enriched": top[["feature", "in_group", "group_size", "fraction_in_total", "odds_ratio", "q_value"]].to_dict("records"),
         }
     write_json_atomic(output / "clusters.json", summaries)
+    usable_labels, onsets_usable = labels[rows], table["onset_energy_ev"].to_numpy()[rows]
+    pairs = sibling_pairs(clusters["linkage"], labels) + [tuple(pair) for pair in params.get("contrast_pairs") or []]
+    rng = np.random.default_rng(int(params["seed"]))
+    guidelines = sorted(
+        (
+            guideline(pair, contrast(names, matrix, usable_labels == pair[0], usable_labels == pair[1], onsets_usable, rng), float(params["max_q_value"]))
+            for pair in pairs
+        ),
+        key=lambda g: (g["best_p_value"], -abs(g["onset_a_minus_b_ev"]["difference"] or 0.0)),
+    )
+    write_json_atomic(output / "guidelines.json", guidelines)
     write_json_atomic(output / "materials.json", records)
     result = headline(records, table, labels, np.random.default_rng(int(params["seed"])))
     metrics = {"materials": len(dataset.ids), "chemistry_failed": failed, "enrichment_tests": len(enriched),
-               "significant": int((enriched.q_value <= float(params["max_q_value"])).sum()), "headline": result}
+               "significant": int((enriched.q_value <= float(params["max_q_value"])).sum()), "headline": result,
+               "guidelines": [g["statement"] for g in guidelines]}
     write_json_atomic(params["metrics"], metrics)
     difference = result["onset_isolated_alkali_minus_other_ev"]
     return (

@@ -23,6 +23,7 @@ def run(arguments) -> str:
         "train": read_json(params["metrics"]["train"]),
         "cluster": read_json(params["metrics"]["cluster"]),
         "headline": read_json(params["metrics"]["chemistry"])["headline"],
+        "guidelines": read_json(params["metrics"]["chemistry"])["guidelines"],
         "electronic": read_json(params["metrics"]["electronic"]),
         "study": yaml.safe_load(Path(params["study"]).read_text()),
         "provenance": provenance(params["dvc_lock"]),

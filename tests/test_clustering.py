@@ -12,6 +12,7 @@ from specgroups.clustering import (
     bootstrap_stability,
     cluster_labels,
     mean_within_cluster_distance,
+    sibling_pairs,
     spectral_coherence,
     ward_linkage,
 )
@@ -68,3 +69,15 @@ def test_more_clusters_than_materials():
 def test_non_finite_features_are_refused():
     with pytest.raises(InputError, match="gcn_1: features are not finite"):
         ward_linkage(np.array([[0.0, np.nan], [1.0, 1.0]]), "gcn_1")
+
+
+def test_sibling_pairs_of_a_known_tree():
+    # four tight pairs; pairs (A, B) and (C, D) are close to each other, far from the other two
+    points = np.array([[0, 0], [0, 0.1], [1, 0], [1, 0.1], [10, 0], [10, 0.1], [11, 0], [11, 0.1]], dtype=float)
+    linkage_matrix = ward_linkage(points)
+    labels = cluster_labels(linkage_matrix, 4)
+    by_point = {tuple(p): int(l) for p, l in zip(points, labels)}
+    a, b, c, d = by_point[(0.0, 0.0)], by_point[(1.0, 0.0)], by_point[(10.0, 0.0)], by_point[(11.0, 0.0)]
+    assert sorted(sibling_pairs(linkage_matrix, labels)) == sorted([tuple(sorted((a, b))), tuple(sorted((c, d)))])
+    # with two clusters the only pair is the two halves
+    assert sibling_pairs(linkage_matrix, cluster_labels(linkage_matrix, 2)) == [(1, 2)]

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from specgroups.enrichment import difference_with_interval, enrichment, feature_matrix
+from specgroups.enrichment import contrast, difference_with_interval, enrichment, feature_matrix
 
 
 def test_feature_matrix():
@@ -49,3 +49,17 @@ def test_difference_with_interval():
     assert result["difference"] == pytest.approx(1.0, abs=0.1)
     assert result["ci95"][0] < result["difference"] < result["ci95"][1] and result["ci95"][0] > 0.8
     assert result["n"] == [10, 12]
+
+
+def test_contrast_of_two_groups_by_hand():
+    names = ["X", "Y"]
+    matrix = np.array([[1, 1], [1, 0], [1, 1], [1, 0], [0, 1], [0, 0], [0, 1], [0, 0]], dtype=bool)
+    in_a, in_b = np.arange(8) < 4, np.arange(8) >= 4
+    onsets = np.array([4.0, 4.1, 3.9, 4.0, 3.0, 3.1, 2.9, 3.0])
+    result = contrast(names, matrix, in_a, in_b, onsets, np.random.default_rng(0))
+    x = result["features"][0]
+    assert (x["feature"], x["in_a"], x["in_b"]) == ("X", 4, 0)
+    assert x["p_value"] == pytest.approx(2 / math.comb(8, 4))  # two-sided: all four in a, or all four in b
+    y = result["features"][1]
+    assert (y["in_a"], y["in_b"], y["p_value"]) == (2, 2, pytest.approx(1.0))
+    assert result["onset_a_minus_b_ev"]["difference"] == pytest.approx(1.0)
