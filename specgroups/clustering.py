@@ -96,3 +96,27 @@ def sibling_pairs(linkage_matrix: np.ndarray, labels: np.ndarray) -> list[tuple[
         if left not in top_nodes and right not in top_nodes:
             pairs.append(tuple(sorted((int(labels[any_leaf(left)]), int(labels[any_leaf(right)])))))
     return pairs
+
+
+def mean_within_cluster_jaccard(matrix: np.ndarray, labels: np.ndarray) -> float:
+    """Mean Jaccard similarity of the feature sets (rows of a boolean matrix) over pairs sharing a cluster."""
+    total, pairs = 0.0, 0
+    for label in np.unique(labels):
+        members = matrix[labels == label]
+        if len(members) > 1 and members.shape[1]:
+            similarities = 1.0 - pdist(members, metric="jaccard")
+            total += np.nan_to_num(similarities, nan=1.0).sum()  # two empty sets are alike
+            pairs += len(similarities)
+    return total / pairs if pairs else float("nan")
+
+
+def chemical_coherence(matrix: np.ndarray, labels: np.ndarray, rng: np.random.Generator, permutations: int) -> dict:
+    """Within-cluster Jaccard similarity of chemical features against random groups of the same sizes."""
+    observed = mean_within_cluster_jaccard(matrix, labels)
+    baseline = np.array([mean_within_cluster_jaccard(matrix, rng.permutation(labels)) for _ in range(permutations)])
+    return {
+        "within_cluster_jaccard": observed,
+        "random_groups_jaccard_mean": float(baseline.mean()),
+        "random_groups_jaccard_std": float(baseline.std(ddof=1)) if permutations > 1 else 0.0,
+        "ratio_to_random": observed / float(baseline.mean()) if baseline.mean() > 0 else float("nan"),
+    }

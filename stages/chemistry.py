@@ -11,7 +11,7 @@ from pymatgen.core import Structure
 from specgroups.atomic import atomic_path, write_json_atomic
 from specgroups.chemistry import headline_class, material_chemistry, site_features
 from specgroups.dataset import read_dataset
-from specgroups.clustering import sibling_pairs
+from specgroups.clustering import chemical_coherence, sibling_pairs
 from specgroups.enrichment import contrast, difference_with_interval, enrichment, feature_matrix
 from specgroups.features import load_features
 from specgroups.errors import InputError
@@ -47,6 +47,25 @@ def headline(records: dict, table: pd.DataFrame, labels: np.ndarray, rng: np.ran
         "separation_purity": pure / total if total else float("nan"),
         "onset_isolated_alkali_minus_other_ev": difference_with_interval(onsets[groups["isolated_alkali"]], onsets[groups["other"]], rng),
     }
+
+
+FEATURE_KINDS = {
+    "elements": lambda name: name.startswith("element "),
+    "oxidation_states": lambda name: " " not in name,
+    "environments": lambda name: ":" in name,
+}
+
+
+def coherence_by_representation(clusters: dict, rows: np.ndarray, names: list[str], matrix: np.ndarray, params: dict) -> dict:
+    """Chemical coherence (elements, oxidation states, environments) of every representation's clusters."""
+    result = {}
+    for key in sorted(k for k in clusters if k.startswith("labels_")):
+        labels = clusters[key][rows]
+        result[key.removeprefix("labels_")] = {
+            kind: chemical_coherence(matrix[:, [select(n) for n in names]], labels, np.random.default_rng(int(params["seed"])), int(params["permutations"]))
+            for kind, select in FEATURE_KINDS.items()
+        }
+    return result
 
 
 def guideline(pair: tuple[int, int], result: dict, max_q_value: float) -> dict:
@@ -111,7 +130,8 @@ def run(arguments) -> str:
     result = headline(records, table, labels, np.random.default_rng(int(params["seed"])))
     metrics = {"materials": len(dataset.ids), "chemistry_failed": failed, "enrichment_tests": len(enriched),
                "significant": int((enriched.q_value <= float(params["max_q_value"])).sum()), "headline": result,
-               "guidelines": [g["statement"] for g in guidelines]}
+               "guidelines": [g["statement"] for g in guidelines],
+               "chemical_coherence": coherence_by_representation(clusters, rows, names, matrix, params)}
     write_json_atomic(params["metrics"], metrics)
     difference = result["onset_isolated_alkali_minus_other_ev"]
     return (

@@ -24,6 +24,7 @@ def run(arguments) -> str:
         "cluster": read_json(params["metrics"]["cluster"]),
         "headline": read_json(params["metrics"]["chemistry"])["headline"],
         "guidelines": read_json(params["metrics"]["chemistry"])["guidelines"],
+        "chemical_coherence": read_json(params["metrics"]["chemistry"])["chemical_coherence"],
         "electronic": read_json(params["metrics"]["electronic"]),
         "study": yaml.safe_load(Path(params["study"]).read_text()),
         "provenance": provenance(params["dvc_lock"]),

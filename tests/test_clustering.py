@@ -10,8 +10,10 @@ from specgroups import InputError
 from specgroups.clustering import (
     agreement,
     bootstrap_stability,
+    chemical_coherence,
     cluster_labels,
     mean_within_cluster_distance,
+    mean_within_cluster_jaccard,
     sibling_pairs,
     spectral_coherence,
     ward_linkage,
@@ -81,3 +83,16 @@ def test_sibling_pairs_of_a_known_tree():
     assert sorted(sibling_pairs(linkage_matrix, labels)) == sorted([tuple(sorted((a, b))), tuple(sorted((c, d)))])
     # with two clusters the only pair is the two halves
     assert sibling_pairs(linkage_matrix, cluster_labels(linkage_matrix, 2)) == [(1, 2)]
+
+
+def test_chemical_coherence_by_hand():
+    # rows: {A}, {A}, {B}, {B}: clustering by element gives Jaccard 1 within clusters; mixing gives 0
+    matrix = np.array([[1, 0], [1, 0], [0, 1], [0, 1]], dtype=bool)
+    assert mean_within_cluster_jaccard(matrix, np.array([1, 1, 2, 2])) == pytest.approx(1.0)
+    assert mean_within_cluster_jaccard(matrix, np.array([1, 2, 1, 2])) == pytest.approx(0.0)
+    # {A,B} vs {A}: |intersection| 1, |union| 2
+    assert mean_within_cluster_jaccard(np.array([[1, 1], [1, 0]], dtype=bool), np.array([1, 1])) == pytest.approx(0.5)
+    coherent = chemical_coherence(matrix, np.array([1, 1, 2, 2]), np.random.default_rng(0), permutations=30)
+    # random pairings of these four rows are alike 1/3 of the time
+    assert coherent["random_groups_jaccard_mean"] == pytest.approx(1 / 3, abs=0.15)
+    assert coherent["ratio_to_random"] > 2
