@@ -45,16 +45,22 @@ def mean_within_cluster_distance(spectra: np.ndarray, labels: np.ndarray) -> flo
     return total / pairs if pairs else float("nan")
 
 
-def spectral_coherence(spectra: np.ndarray, labels: np.ndarray, rng: np.random.Generator, permutations: int) -> dict:
-    """Within-cluster spectral distance against random groups of the same sizes (label permutations)."""
-    observed = mean_within_cluster_distance(spectra, labels)
-    baseline = np.array([mean_within_cluster_distance(spectra, rng.permutation(labels)) for _ in range(permutations)])
+def against_random_groups(measure, name: str, data: np.ndarray, labels: np.ndarray, rng: np.random.Generator, permutations: int) -> dict:
+    """``measure(data, labels)`` next to its mean and spread over random relabellings (groups of the same sizes)."""
+    observed = measure(data, labels)
+    baseline = np.array([measure(data, rng.permutation(labels)) for _ in range(permutations)])
+    mean = float(baseline.mean())
     return {
-        "within_cluster_mae": observed,
-        "random_groups_mae_mean": float(baseline.mean()),
-        "random_groups_mae_std": float(baseline.std(ddof=1)) if permutations > 1 else 0.0,
-        "ratio_to_random": observed / float(baseline.mean()),
+        f"within_cluster_{name}": observed,
+        f"random_groups_{name}_mean": mean,
+        f"random_groups_{name}_std": float(baseline.std(ddof=1)) if permutations > 1 else 0.0,
+        "ratio_to_random": observed / mean if mean > 0 else float("nan"),
     }
+
+
+def spectral_coherence(spectra: np.ndarray, labels: np.ndarray, rng: np.random.Generator, permutations: int) -> dict:
+    """Within-cluster spectral distance (mean absolute difference) against random groups of the same sizes."""
+    return against_random_groups(mean_within_cluster_distance, "mae", spectra, labels, rng, permutations)
 
 
 def bootstrap_stability(features: np.ndarray, labels: np.ndarray, n_clusters: int, rng: np.random.Generator, rounds: int) -> dict:
@@ -112,11 +118,4 @@ def mean_within_cluster_jaccard(matrix: np.ndarray, labels: np.ndarray) -> float
 
 def chemical_coherence(matrix: np.ndarray, labels: np.ndarray, rng: np.random.Generator, permutations: int) -> dict:
     """Within-cluster Jaccard similarity of chemical features against random groups of the same sizes."""
-    observed = mean_within_cluster_jaccard(matrix, labels)
-    baseline = np.array([mean_within_cluster_jaccard(matrix, rng.permutation(labels)) for _ in range(permutations)])
-    return {
-        "within_cluster_jaccard": observed,
-        "random_groups_jaccard_mean": float(baseline.mean()),
-        "random_groups_jaccard_std": float(baseline.std(ddof=1)) if permutations > 1 else 0.0,
-        "ratio_to_random": observed / float(baseline.mean()) if baseline.mean() > 0 else float("nan"),
-    }
+    return against_random_groups(mean_within_cluster_jaccard, "jaccard", matrix, labels, rng, permutations)
