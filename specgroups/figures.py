@@ -12,6 +12,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import yaml  # noqa: E402
 
+from specgroups.firstprinciples.selection import HEADLINE_ELEMENTS  # noqa: E402
+
 STYLE = Path(__file__).with_name("figures.mplstyle")
 GROUP_COLOURS = {"isolated_alkali": "#1b7837", "other": "#762a83"}
 
@@ -136,7 +138,7 @@ def draw_structure(axis, structure, title: str) -> None:
         return
     coordinates = structure.cart_coords
     for index, site in enumerate(structure):
-        if site.specie.symbol in ("V", "Cr"):
+        if site.specie.symbol in HEADLINE_ELEMENTS:
             for neighbour in structure.get_neighbors(site, 2.2):
                 axis.plot([coordinates[index, 0], neighbour.coords[0]], [coordinates[index, 1], neighbour.coords[1]], color="0.4", lw=0.8)
                 axis.scatter(*neighbour.coords[:2], s=10, color="0.6", zorder=2)

@@ -17,10 +17,10 @@ from specgroups.chemistry import headline_class
 from specgroups.dataset import read_dataset
 from specgroups.errors import InputError
 from specgroups.firstprinciples.electronic import band_edge_states, state_density
+from specgroups.firstprinciples.selection import HEADLINE_ELEMENTS
 from specgroups.firstprinciples.settings import OpticsSettings
 from stages._common import load_params, stage_main
 
-HEADLINE_ELEMENTS = ("V", "Cr")
 GROUPS = ("isolated_alkali", "other")
 
 

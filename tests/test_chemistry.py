@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 
 from specgroups.chemistry import headline_class, material_chemistry, site_features
 from tests.helpers import oxide_id, oxide_structure

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import gzip
-import json
 import os
 from pathlib import Path
 
-import numpy as np
 import pytest
 import yaml
 from pymatgen.core import Structure

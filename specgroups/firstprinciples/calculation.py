@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 import os
 import resource
-import time
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
