@@ -79,8 +79,12 @@ def assemble_dataset(
     options: SpectrumOptions,
     split_fractions: dict[str, float],
     split_seed: int,
+    fixed_split: dict[str, str] | None = None,
 ) -> tuple[SpectralDataset, pd.DataFrame]:
     """The dataset of usable materials, and a table (id, formula, reason) of those left out.
+
+    The split is drawn at random in ``split_fractions`` unless ``fixed_split``
+    ({material id: train|val|test}, e.g. the authors' run) gives every material's.
 
     A material is left out when its candidate says so (a metal, a failed
     calculation) or when its dielectric function raises InputError; the batch
@@ -121,6 +125,13 @@ def assemble_dataset(
     if not rows:
         raise InputError(f"no usable material among {len(candidates)} candidates")
     materials = pd.DataFrame(rows)
-    materials.insert(3, "split", assign_splits(len(materials), split_fractions, split_seed))
+    if fixed_split is None:
+        labels = assign_splits(len(materials), split_fractions, split_seed)
+    else:
+        unassigned = [material_id for material_id in materials["id"] if material_id not in fixed_split]
+        if unassigned:
+            raise InputError(f"the given split has no entry for {unassigned[:5]}")
+        labels = [fixed_split[material_id] for material_id in materials["id"]]
+    materials.insert(3, "split", labels)
     dataset = SpectralDataset(materials, np.asarray(spectra, dtype=np.float32), options.grid, structures)
     return dataset, pd.DataFrame(excluded, columns=["id", "formula", "reason"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import time
 from dataclasses import dataclass, field
 
@@ -58,6 +59,35 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
+@dataclass(frozen=True)
+class Distributed:
+    """This process's place in a torchrun job (rank 0 of 1 without torchrun)."""
+
+    rank: int = 0
+    world_size: int = 1
+    local_rank: int = 0
+
+    @property
+    def is_main(self) -> bool:
+        return self.rank == 0
+
+
+def start_distributed(device_name: str) -> Distributed:
+    """Join the process group torchrun describes (NCCL on GPUs, Gloo on CPUs); a no-op without torchrun."""
+    world_size = int(os.environ.get("WORLD_SIZE", "1"))
+    if world_size == 1:
+        return Distributed()
+    import torch.distributed as dist
+
+    local_rank = int(os.environ["LOCAL_RANK"])
+    uses_cuda = resolve_device(device_name).type == "cuda"
+    if uses_cuda:
+        torch.cuda.set_device(local_rank)
+    if not dist.is_initialized():
+        dist.init_process_group(backend="nccl" if uses_cuda else "gloo")
+    return Distributed(rank=dist.get_rank(), world_size=world_size, local_rank=local_rank)
+
+
 def make_deterministic(seed: int, threads: int) -> None:
     """Same seed and thread count -> bit-identical weights on the same machine.
 
@@ -105,12 +135,36 @@ def _optimizer(model, settings: TrainingSettings):
     return torch.optim.SGD(parameters, lr=settings.learning_rate, weight_decay=settings.weight_decay, momentum=0.9)
 
 
-def train(model, train_set: GraphSet, val_set: GraphSet, settings: TrainingSettings) -> TrainingResult:
-    """Train with mini-batches in a seeded order; keep the weights of the best validation MAE."""
+def _shard(order: list[int], distributed: Distributed) -> list[int]:
+    """This rank's share of an epoch's order; every rank gets as many crystals, so all take the same number of steps
+    (DDP hangs otherwise): up to world_size - 1 crystals of the shuffled order sit out each epoch."""
+    usable = len(order) - len(order) % distributed.world_size
+    return order[distributed.rank : usable : distributed.world_size]
+
+
+def train(
+    model, train_set: GraphSet, val_set: GraphSet, settings: TrainingSettings, distributed: Distributed = Distributed()
+) -> TrainingResult:
+    """Train with mini-batches in a seeded order; keep the weights of the best validation MAE.
+
+    Under torchrun the model is wrapped in DistributedDataParallel and each rank
+    trains on its shard of the same seeded order (``batch_size`` per rank);
+    every rank validates on the whole validation set, so all agree on the best epoch.
+    """
     device = resolve_device(settings.device)
+    if device.type == "cuda" and distributed.world_size > 1:
+        device = torch.device("cuda", distributed.local_rank)
     model = model.to(device)
+    network = model
+    if distributed.world_size > 1:
+        from torch.nn.parallel import DistributedDataParallel
+
+        # The last ALIGNN layer's line-graph update feeds nothing downstream, so some weights get no gradient.
+        network = DistributedDataParallel(
+            model, device_ids=[distributed.local_rank] if device.type == "cuda" else None, find_unused_parameters=True
+        )
     optimizer = _optimizer(model, settings)
-    steps_per_epoch = -(-len(train_set) // settings.batch_size)
+    steps_per_epoch = -(-(len(train_set) // distributed.world_size) // settings.batch_size)
     scheduler = (
         torch.optim.lr_scheduler.OneCycleLR(optimizer, settings.learning_rate, total_steps=settings.epochs * steps_per_epoch)
         if settings.scheduler == "onecycle"
@@ -120,14 +174,14 @@ def train(model, train_set: GraphSet, val_set: GraphSet, settings: TrainingSetti
     generator = torch.Generator().manual_seed(settings.seed)
     result = TrainingResult(best_state={}, best_epoch=-1)
     best = float("inf")
-    for epoch in tqdm(range(1, settings.epochs + 1), desc="train", unit="epoch"):
+    for epoch in tqdm(range(1, settings.epochs + 1), desc="train", unit="epoch", disable=not distributed.is_main):
         start = time.perf_counter()
-        model.train()
-        order = torch.randperm(len(train_set), generator=generator).tolist()
+        network.train()
+        order = _shard(torch.randperm(len(train_set), generator=generator).tolist(), distributed)
         total, count = 0.0, 0
         for inputs, targets in batches(train_set, order, settings.batch_size, device):
             optimizer.zero_grad()
-            predictions = model(inputs)["out"].reshape(targets.shape)
+            predictions = network(inputs)["out"].reshape(targets.shape)
             loss = criterion(predictions, targets)
             loss.backward()
             optimizer.step()
@@ -135,9 +189,22 @@ def train(model, train_set: GraphSet, val_set: GraphSet, settings: TrainingSetti
                 scheduler.step()
             total += float(loss.detach()) * len(targets)
             count += len(targets)
+        if distributed.world_size > 1:
+            import torch.distributed as dist
+
+            summed = torch.tensor([total, count], dtype=torch.float64, device=device)
+            dist.all_reduce(summed)
+            total, count = summed.tolist()
+        train_seconds = time.perf_counter() - start
         val_mae = float(np.mean(np.abs(predict(model, val_set, settings.batch_size, device) - val_set.targets.numpy())))
         result.history.append(
-            {"epoch": epoch, "train_loss": total / count, "val_mae": val_mae, "seconds": time.perf_counter() - start}
+            {
+                "epoch": epoch,
+                "train_loss": total / count,
+                "val_mae": val_mae,
+                "train_seconds": train_seconds,
+                "seconds": time.perf_counter() - start,
+            }
         )
         if val_mae < best:
             best, result.best_epoch = val_mae, epoch

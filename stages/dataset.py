@@ -1,4 +1,9 @@
-"""Stage `dataset`: first-principles dielectric functions -> log10 alpha table, onsets and split."""
+"""Stage `dataset`: first-principles dielectric functions -> log10 alpha table, onsets and split.
+
+Two sources (``dataset.source``): ``embedded``, the GPAW results of
+profiles/firstprinciples (data/demo/), and ``authors``, the files of the
+authors' repository imported by data.dvc (the paper profile).
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from specgroups import authors
 from specgroups.assemble import MaterialInput, OnsetCorrection, SpectrumOptions, assemble_dataset
 from specgroups.atomic import atomic_path, read_json, write_json_atomic
 from specgroups.dataset import write_dataset
 from specgroups.errors import InputError
 from specgroups.firstprinciples.results import dielectric_path, load_results
 from specgroups.spectra import read_dielectric
+from specgroups.structures import structure_from_poscar
 from stages._common import load_params, stage_main
 
 
@@ -26,7 +33,9 @@ def reference_gaps(path: str | None) -> dict[str, float]:
     return dict(zip(table["id"].astype(str), table["reference_gap_ev"].astype(float)))
 
 
-def candidates(materials: list[dict], results_dir: Path, references: dict[str, float]):
+def embedded_candidates(params: dict, references: dict[str, float]):
+    materials = read_json(params["materials"])
+    results_dir = Path(params["first_principles"])
     results = load_results(results_dir)
     for material in materials:
         result = results.get(material["id"], {})
@@ -41,6 +50,35 @@ def candidates(materials: list[dict], results_dir: Path, references: dict[str, f
             min_gap_ev=result.get("band_gap_ev"),
             direct_gap_ev=result.get("direct_gap_ev"),
             reference_gap_ev=references.get(material["id"]),
+            exclusion_reason=reason,
+        )
+
+
+def authors_candidates(params: dict, references: dict[str, float], split: dict[str, str] | None):
+    """Every POSCAR of the authors' data folder, with its archive and their onset table's gaps."""
+    root = Path(params["root"])
+    poscars = sorted((root / authors.STRUCTURES_DIR).glob("POSCAR_*.vasp"))
+    if not poscars:
+        raise InputError(f"{root / authors.STRUCTURES_DIR}: no POSCAR_*.vasp files (run `dvc pull data.dvc`)")
+    onsets = authors.read_onset_table(root / authors.ONSET_ARCHIVE)
+    for poscar in poscars:
+        name = authors.parse_name(poscar.name)
+        archive = root / authors.ARCHIVES_DIR / f"{name.material_id}.json.tar.gz"
+        onset = onsets.get(name.material_id, {})
+        reason = ""
+        if not archive.is_file():
+            reason = f"no first-principles archive {archive.name}"
+        elif split is not None and name.material_id not in split:
+            reason = "not in the authors' train/val/test split"
+        yield MaterialInput(
+            material_id=name.material_id,
+            formula=name.formula,
+            structure=structure_from_poscar(poscar.read_text(), source=str(poscar)).as_dict(),
+            source="authors",
+            load_dielectric=partial(authors.dielectric_from_archive, archive),
+            min_gap_ev=onset.get("min_gap"),
+            direct_gap_ev=onset.get("direct_gap"),
+            reference_gap_ev=references.get(name.material_id),
             exclusion_reason=reason,
         )
 
@@ -60,13 +98,19 @@ def run(arguments) -> str:
     )
     split = dict(params["split"])
     seed = int(split.pop("seed"))
-    materials = read_json(params["materials"])
-    dataset, excluded = assemble_dataset(
-        candidates(materials, Path(params["first_principles"]), reference_gaps(correction_params.get("reference_gaps"))),
-        options,
-        split,
-        seed,
-    )
+    references = reference_gaps(correction_params.get("reference_gaps"))
+    fixed_split = None
+    if params["source"] == "embedded":
+        materials = embedded_candidates(params, references)
+    elif params["source"] == "authors":
+        run_split = params["authors"].get("split_from_run")
+        if run_split:
+            split_path = authors.split_file(authors.find_run(run_split))
+            fixed_split = authors.read_split(split_path) if split_path else None
+        materials = authors_candidates(params["authors"], references, fixed_split)
+    else:
+        raise InputError(f"{arguments.params}: dataset.source must be 'embedded' or 'authors', got {params['source']!r}")
+    dataset, excluded = assemble_dataset(materials, options, split, seed, fixed_split)
     output = Path(params["output"])
     write_dataset(output, dataset)
     with atomic_path(output / "excluded.csv") as temporary:

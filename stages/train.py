@@ -1,4 +1,9 @@
-"""Stage `train`: ALIGNN spectrum model, best-on-validation checkpoint, metrics and learning curve."""
+"""Stage `train`: ALIGNN spectrum model, best-on-validation checkpoint, metrics and learning curve.
+
+``train.mode``: ``retrain`` trains from scratch (under torchrun: DDP, one rank
+per GPU); ``published`` takes the authors' checkpoint (``published_run``, a
+run folder of alignn 2024) through ``load_model`` and only evaluates it.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ from specgroups.errors import InputError
 from specgroups.graphs import load_graph_set
 from specgroups.model import SPECTRUM_OVERRIDES, build_model
 from specgroups.spectra import onset_metrics
-from specgroups.training import TrainingSettings, make_deterministic, predict, resolve_device, train
+from specgroups.training import TrainingSettings, make_deterministic, predict, resolve_device, start_distributed, train
 from stages._common import load_params, stage_main
 
 SETTING_KEYS = list(TrainingSettings.__dataclass_fields__)
@@ -40,10 +45,10 @@ def run(arguments) -> str:
     if missing:
         raise InputError(f"{arguments.params}: train lacks {missing}")
     settings = TrainingSettings(**{key: params[key] for key in SETTING_KEYS})
+    if params["mode"] not in ("retrain", "published"):
+        raise InputError(f"{arguments.params}: train.mode must be 'retrain' or 'published', got {params['mode']!r}")
     make_deterministic(settings.seed, settings.threads)
     dataset = read_dataset(params["dataset"])
-    architecture = {**params["architecture"], "output_features": dataset.spectra.shape[1]}
-    model = build_model(architecture)
 
     table = dataset.materials
     sets = {}
@@ -53,9 +58,23 @@ def run(arguments) -> str:
             raise InputError(f"{params['dataset']}: the {split} split is empty")
         sets[split] = load_graph_set(params["graphs"], table["id"].iloc[rows].tolist(), dataset.spectra[rows])
 
-    result = train(model, sets["train"], sets["val"], settings)
-    model.load_state_dict(result.best_state)
     device = resolve_device(settings.device)
+    if params["mode"] == "published":
+        run_dir = find_run(params["published_run"])
+        model, run_config = load_model(run_dir, device=str(device))
+        known = type(model.config).model_fields
+        architecture = {k: v for k, v in run_config["model"].items() if k in known and k not in SPECTRUM_OVERRIDES}
+        if architecture.get("output_features") != dataset.spectra.shape[1]:
+            raise InputError(f"{run_dir}: the model has {architecture.get('output_features')} outputs, the spectra {dataset.spectra.shape[1]} points")
+        result = TrainingResult(best_state=model.state_dict(), best_epoch=-1)
+    else:
+        architecture = {**params["architecture"], "output_features": dataset.spectra.shape[1]}
+        model = build_model(architecture)
+        distributed = start_distributed(settings.device)
+        result = train(model, sets["train"], sets["val"], settings, distributed)
+        if not distributed.is_main:
+            return f"train: rank {distributed.rank} of {distributed.world_size} finished; rank 0 writes the outputs"
+        model.load_state_dict(result.best_state)
     errors, predictions = {}, {}
     for split, data in sets.items():
         predictions[split] = predict(model, data, settings.batch_size, device)
@@ -69,24 +88,27 @@ def run(arguments) -> str:
     write_json_atomic(model_dir / "config.json", {"model": {**architecture, **SPECTRUM_OVERRIDES}, "training": settings.__dict__})
     with atomic_path(model_dir / "best_model.pt") as temporary:
         torch.save(result.best_state, temporary)
-    history = pd.DataFrame(result.history)
-    write_bytes_atomic(params["learning_curve"], history.drop(columns="seconds").to_csv(index=False, float_format="%.6g").encode())
+    history = pd.DataFrame(result.history, columns=["epoch", "train_loss", "val_mae", "train_seconds", "seconds"])
+    write_bytes_atomic(params["learning_curve"], history.drop(columns=["seconds", "train_seconds"]).to_csv(index=False, float_format="%.6g").encode())
     metrics = {
         "spectrum_mae": {split: round(value, 4) for split, value in errors.items()},
         "mean_spectrum_baseline_test_mae": round(baseline, 4),
         "onset_r2_test": round(r2, 4),
         "onset_r2_materials": counted,
+        "mode": params["mode"],
         "best_epoch": result.best_epoch,
-        "epochs": settings.epochs,
+        "epochs": settings.epochs if params["mode"] == "retrain" else 0,
         "materials": {split: len(data) for split, data in sets.items()},
         "device": str(device),
         "threads": settings.threads,
     }
     write_json_atomic(params["metrics"], metrics)
-    return (
-        f"train: test MAE {errors['test']:.3f} (mean-spectrum baseline {baseline:.3f}), onset R^2 {r2:.3f}, "
-        f"best epoch {result.best_epoch}/{settings.epochs}, {history['seconds'].mean():.1f} s/epoch -> {model_dir}"
+    trained = (
+        f"best epoch {result.best_epoch}/{settings.epochs}, {history['seconds'].mean():.1f} s/epoch"
+        if params["mode"] == "retrain"
+        else f"published model {params['published_run']}"
     )
+    return f"train: test MAE {errors['test']:.3f} (mean-spectrum baseline {baseline:.3f}), onset R^2 {r2:.3f}, {trained} -> {model_dir}"
 
 
 if __name__ == "__main__":

@@ -28,8 +28,7 @@ def settings(**changes) -> TrainingSettings:
     return TrainingSettings(**{**values, **changes})
 
 
-@pytest.fixture(scope="module")
-def real_set() -> GraphSet:
+def real_set_for_tests() -> GraphSet:
     from specgroups.assemble import assemble_dataset, OnsetCorrection, SpectrumOptions
     from specgroups.spectra import study_energy_grid
 
@@ -39,6 +38,11 @@ def real_set() -> GraphSet:
     pairs = [to_graph_pair(graph_tensors(Structure.from_dict(dataset.structures[i]), i, GraphSettings(10.0, 12)))
              for i in dataset.ids]
     return GraphSet(dataset.ids, pairs, torch.as_tensor(dataset.spectra))
+
+
+@pytest.fixture(scope="module")
+def real_set() -> GraphSet:
+    return real_set_for_tests()
 
 
 def weights_digest(state: dict) -> str:
@@ -82,3 +86,40 @@ def test_hooks_capture_every_layer(real_set):
     np.testing.assert_allclose(features["pooled"], features["gcn_2"], rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(features["predicted"], predict(model, real_set, 1, torch.device("cpu")), rtol=1e-5, atol=1e-6)
     assert not np.allclose(features["alignn_1"], features["gcn_2"])
+
+
+DDP_WORKER = """
+import sys, torch
+sys.path.insert(0, {root!r})
+from tests.test_training import ARCHITECTURE, real_set_for_tests, settings
+from specgroups.model import build_model
+from specgroups.training import make_deterministic, start_distributed, train
+
+distributed = start_distributed("cpu")
+data = real_set_for_tests()
+make_deterministic(123, 1)
+result = train(build_model(ARCHITECTURE), data, data, settings(batch_size=2), distributed)
+torch.save(result.best_state, {out!r} + f"/rank{{distributed.rank}}.pt")
+"""
+
+
+@pytest.mark.slow
+def test_torchrun_ddp_on_cpu_matches_one_process_with_the_combined_batch(real_set, tmp_path):
+    """Two Gloo ranks with batch 2 each take the same steps as one process with batch 4."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = str(Path(__file__).parents[1])
+    script = tmp_path / "worker.py"
+    script.write_text(DDP_WORKER.format(root=root, out=str(tmp_path)))
+    completed = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", str(script)],
+        cwd=root, capture_output=True, text=True, timeout=600,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    ranks = [torch.load(tmp_path / f"rank{rank}.pt", weights_only=True) for rank in (0, 1)]
+    assert weights_digest(ranks[0]) == weights_digest(ranks[1])
+    _, single = trained(real_set, batch_size=4)
+    for key, value in single.best_state.items():
+        torch.testing.assert_close(ranks[0][key], value, rtol=1e-4, atol=1e-5, msg=key)

@@ -1,0 +1,145 @@
+"""Reading the authors' published data (github.com/takahashi-akira-36m/opt_absorption_alignn).
+
+Their layout (study.md):
+
+- ``data/alignn_training_data/POSCAR_<formula>_<mp ids>.vasp``: the structures;
+- ``data/first_principles_calculation/<formula>_<mp ids>.json.tar.gz``: one archive per material;
+- ``data/onset_edge.json.tar.gz``: min_gap, direct_gap, onset_energy, absorption_edge_integral per material;
+- ``model/neighbor_N/hidden_H/<date>/<time>/``: a run (config.json, best_model.pt, ids_train_val_test.json.tar.gz).
+
+The archives could not be inspected from here. The group's tool vise writes
+dielectric functions as ``DieleFuncData`` JSON, so that is what is read; any
+other content fails with an InputError listing the keys found, so a user with
+the real files sees at once what to adapt. Archives are read in memory, and a
+member whose name could escape an extraction directory (absolute, ``..``) or
+that is not a regular file is refused before anything is read.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tarfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from specgroups.errors import InputError
+from specgroups.spectra import DielectricFunction, dielectric_from_vise_dict
+
+STRUCTURES_DIR = "alignn_training_data"
+ARCHIVES_DIR = "first_principles_calculation"
+ONSET_ARCHIVE = "onset_edge.json.tar.gz"
+SPLIT_KEYS = {"id_train": "train", "id_val": "val", "id_test": "test"}
+MATERIAL_ID_PATTERN = re.compile(r"^(?:POSCAR_)?(?P<formula>[^_]+)_(?P<ids>(?:[a-z]+-\d+_?)+?)(?:\.vasp|\.json\.tar\.gz|\.json)?$")
+
+
+@dataclass(frozen=True)
+class AuthorsName:
+    """A material as the authors name it: ``<formula>_<id>[_<id>...]``; every id is kept."""
+
+    material_id: str
+    formula: str
+    mp_ids: tuple[str, ...]
+
+
+def parse_name(file_name: str) -> AuthorsName:
+    """``POSCAR_Ag3PO4_mp-1229128_mp-4198.vasp`` -> id ``Ag3PO4_mp-1229128_mp-4198``, formula, both mp ids."""
+    match = MATERIAL_ID_PATTERN.match(PurePosixPath(file_name).name)
+    if not match:
+        raise InputError(f"{file_name}: not named <formula>_<mp-id>[_<mp-id>...] as in the authors' repository")
+    ids = tuple(match["ids"].rstrip("_").split("_"))
+    return AuthorsName(f"{match['formula']}_{'_'.join(ids)}", match["formula"], ids)
+
+
+def _checked_members(archive: tarfile.TarFile, path: Path) -> list[tarfile.TarInfo]:
+    """Every member, after refusing any that could write outside an extraction directory."""
+    members = archive.getmembers()
+    for member in members:
+        name = PurePosixPath(member.name)
+        if name.is_absolute() or ".." in name.parts or member.name.startswith(("/", "\\")) or ":" in name.parts[0]:
+            raise InputError(f"{path}: refused archive member {member.name!r} (absolute path or '..')")
+        if not (member.isfile() or member.isdir()):
+            raise InputError(f"{path}: refused archive member {member.name!r} (links and devices are not allowed)")
+    return members
+
+
+def read_json_archive(path: str | Path) -> object:
+    """The JSON document in a ``.json.tar.gz`` archive (its only ``.json`` member)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: not found")
+    try:
+        with tarfile.open(path, "r:*") as archive:
+            documents = [m for m in _checked_members(archive, path) if m.isfile() and m.name.endswith(".json")]
+            if len(documents) != 1:
+                raise InputError(f"{path}: expected one .json member, found {[m.name for m in documents]}")
+            return json.loads(archive.extractfile(documents[0]).read())
+    except (tarfile.TarError, EOFError, OSError) as error:
+        raise InputError(f"{path}: not a readable tar archive ({error})") from error
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise InputError(f"{path}: its JSON member is not valid JSON ({error})") from error
+
+
+def dielectric_from_archive(path: str | Path) -> DielectricFunction:
+    """The dielectric function in one material's archive: a vise DieleFuncData, at the top or one level down."""
+    data = read_json_archive(path)
+    if isinstance(data, dict) and "diele_func_imag" not in data:
+        nested = [value for value in data.values() if isinstance(value, dict) and "diele_func_imag" in value]
+        if len(nested) == 1:
+            data = nested[0]
+    return dielectric_from_vise_dict(data, str(path))
+
+
+def read_onset_table(path: str | Path) -> dict[str, dict]:
+    """{material id: {min_gap, direct_gap, onset_energy, absorption_edge_integral}} from onset_edge.json.tar.gz."""
+    data = read_json_archive(path)
+    required = {"min_gap", "direct_gap", "onset_energy", "absorption_edge_integral"}
+    if not isinstance(data, dict) or not data:
+        raise InputError(f"{path}: expected a mapping of materials to onset data, found {type(data).__name__}")
+    table = {}
+    for key, values in data.items():
+        if not isinstance(values, dict) or not required <= set(values):
+            found = sorted(values) if isinstance(values, dict) else type(values).__name__
+            raise InputError(f"{path}: entry {key!r} needs {sorted(required)}, found {found}")
+        table[parse_name(key).material_id] = values
+    return table
+
+
+def read_split(path: str | Path) -> dict[str, str]:
+    """{material id: train|val|test} from alignn's ``ids_train_val_test.json`` (plain or .tar.gz)."""
+    path = Path(path)
+    if path.name.endswith(".tar.gz"):
+        data = read_json_archive(path)
+    else:
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError) as error:
+            raise InputError(f"{path}: not a readable JSON file ({error})") from error
+    if not isinstance(data, dict) or not set(SPLIT_KEYS) <= set(data):
+        found = sorted(data) if isinstance(data, dict) else type(data).__name__
+        raise InputError(f"{path}: expected keys {sorted(SPLIT_KEYS)}, found {found}")
+    split = {}
+    for key, label in SPLIT_KEYS.items():
+        for name in data[key]:
+            material_id = parse_name(str(name)).material_id
+            if material_id in split:
+                raise InputError(f"{path}: {material_id} is in more than one split")
+            split[material_id] = label
+    return split
+
+
+def find_run(model_root: str | Path) -> Path:
+    """The one run folder (config.json + best_model.pt) under e.g. ``model/neighbor_20/hidden_64``."""
+    model_root = Path(model_root)
+    runs = sorted({path.parent for path in model_root.rglob("best_model.pt") if (path.parent / "config.json").is_file()})
+    if len(runs) != 1:
+        raise InputError(f"{model_root}: expected one run folder with config.json and best_model.pt, found {[str(r) for r in runs]}")
+    return runs[0]
+
+
+def split_file(run_dir: Path) -> Path | None:
+    """The run's ids_train_val_test.json[.tar.gz], if it has one."""
+    for name in ("ids_train_val_test.json.tar.gz", "ids_train_val_test.json"):
+        if (run_dir / name).is_file():
+            return run_dir / name
+    return None
