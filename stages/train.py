@@ -18,9 +18,18 @@ from specgroups.atomic import atomic_path, write_bytes_atomic, write_json_atomic
 from specgroups.dataset import read_dataset
 from specgroups.errors import InputError
 from specgroups.graphs import load_graph_set
-from specgroups.model import SPECTRUM_OVERRIDES, build_model
+from specgroups.authors import find_run
+from specgroups.model import SPECTRUM_OVERRIDES, build_model, load_model
 from specgroups.spectra import onset_metrics
-from specgroups.training import TrainingSettings, make_deterministic, predict, resolve_device, start_distributed, train
+from specgroups.training import (
+    TrainingResult,
+    TrainingSettings,
+    make_deterministic,
+    predict,
+    resolve_device,
+    start_distributed,
+    train,
+)
 from stages._common import load_params, stage_main
 
 SETTING_KEYS = list(TrainingSettings.__dataclass_fields__)
