@@ -22,7 +22,7 @@ $(INSTALLED): pyproject.toml tools/install.sh tools/gpaw_siteconfig.py
 
 ## Run the default profile (embedded data, CPU): dataset -> ... -> report
 reproduce: setup
-	$(BIN)/dvc repro
+	$(BIN)/dvc repro dvc.yaml
 
 ## Run the test suite
 test: setup

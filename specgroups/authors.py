@@ -10,19 +10,17 @@ Their layout (study.md):
 The archives could not be inspected from here. The group's tool vise writes
 dielectric functions as ``DieleFuncData`` JSON, so that is what is read; any
 other content fails with an InputError listing the keys found, so a user with
-the real files sees at once what to adapt. Archives are read in memory, and a
-member whose name could escape an extraction directory (absolute, ``..``) or
-that is not a regular file is refused before anything is read.
+the real files sees at once what to adapt. Archives are read with
+``specgroups.archives`` (in memory, unsafe members refused).
 """
 
 from __future__ import annotations
 
-import json
 import re
-import tarfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from specgroups.archives import read_json_archive
 from specgroups.errors import InputError
 from specgroups.spectra import DielectricFunction, dielectric_from_vise_dict
 
@@ -49,35 +47,6 @@ def parse_name(file_name: str) -> AuthorsName:
         raise InputError(f"{file_name}: not named <formula>_<mp-id>[_<mp-id>...] as in the authors' repository")
     ids = tuple(match["ids"].rstrip("_").split("_"))
     return AuthorsName(f"{match['formula']}_{'_'.join(ids)}", match["formula"], ids)
-
-
-def _checked_members(archive: tarfile.TarFile, path: Path) -> list[tarfile.TarInfo]:
-    """Every member, after refusing any that could write outside an extraction directory."""
-    members = archive.getmembers()
-    for member in members:
-        name = PurePosixPath(member.name)
-        if name.is_absolute() or ".." in name.parts or member.name.startswith(("/", "\\")) or ":" in name.parts[0]:
-            raise InputError(f"{path}: refused archive member {member.name!r} (absolute path or '..')")
-        if not (member.isfile() or member.isdir()):
-            raise InputError(f"{path}: refused archive member {member.name!r} (links and devices are not allowed)")
-    return members
-
-
-def read_json_archive(path: str | Path) -> object:
-    """The JSON document in a ``.json.tar.gz`` archive (its only ``.json`` member)."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: not found")
-    try:
-        with tarfile.open(path, "r:*") as archive:
-            documents = [m for m in _checked_members(archive, path) if m.isfile() and m.name.endswith(".json")]
-            if len(documents) != 1:
-                raise InputError(f"{path}: expected one .json member, found {[m.name for m in documents]}")
-            return json.loads(archive.extractfile(documents[0]).read())
-    except (tarfile.TarError, EOFError, OSError) as error:
-        raise InputError(f"{path}: not a readable tar archive ({error})") from error
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise InputError(f"{path}: its JSON member is not valid JSON ({error})") from error
 
 
 def dielectric_from_archive(path: str | Path) -> DielectricFunction:
@@ -107,14 +76,7 @@ def read_onset_table(path: str | Path) -> dict[str, dict]:
 
 def read_split(path: str | Path) -> dict[str, str]:
     """{material id: train|val|test} from alignn's ``ids_train_val_test.json`` (plain or .tar.gz)."""
-    path = Path(path)
-    if path.name.endswith(".tar.gz"):
-        data = read_json_archive(path)
-    else:
-        try:
-            data = json.loads(path.read_text())
-        except (OSError, json.JSONDecodeError) as error:
-            raise InputError(f"{path}: not a readable JSON file ({error})") from error
+    data = read_json_archive(path)
     if not isinstance(data, dict) or not set(SPLIT_KEYS) <= set(data):
         found = sorted(data) if isinstance(data, dict) else type(data).__name__
         raise InputError(f"{path}: expected keys {sorted(SPLIT_KEYS)}, found {found}")
@@ -131,15 +93,24 @@ def read_split(path: str | Path) -> dict[str, str]:
 def find_run(model_root: str | Path) -> Path:
     """The one run folder (config.json + best_model.pt) under e.g. ``model/neighbor_20/hidden_64``."""
     model_root = Path(model_root)
-    runs = sorted({path.parent for path in model_root.rglob("best_model.pt") if (path.parent / "config.json").is_file()})
+    runs = sorted({path.parent for path in model_root.rglob("best_model.pt") if run_config_path(path.parent)})
     if len(runs) != 1:
         raise InputError(f"{model_root}: expected one run folder with config.json and best_model.pt, found {[str(r) for r in runs]}")
     return runs[0]
 
 
+def _plain_or_archived(run_dir: Path, name: str) -> Path | None:
+    for candidate in (run_dir / name, run_dir / f"{name}.tar.gz"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def split_file(run_dir: Path) -> Path | None:
     """The run's ids_train_val_test.json[.tar.gz], if it has one."""
-    for name in ("ids_train_val_test.json.tar.gz", "ids_train_val_test.json"):
-        if (run_dir / name).is_file():
-            return run_dir / name
-    return None
+    return _plain_or_archived(Path(run_dir), "ids_train_val_test.json")
+
+
+def run_config_path(run_dir: Path) -> Path | None:
+    """The run's config.json[.tar.gz], if it has one (the authors archived theirs)."""
+    return _plain_or_archived(Path(run_dir), "config.json")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import torch
 
+from specgroups.archives import read_json_archive
 from specgroups.errors import InputError
 
 # The pure model has this buffer; DGL-era checkpoints do not.
@@ -32,7 +32,7 @@ def build_model(architecture: dict):
 
 
 def load_model(run_dir: str | Path, device: str = "cpu"):
-    """Load a run folder of alignn 2024 (``config.json`` + ``best_model.pt``) into the pure model.
+    """Load a run folder of alignn 2024 (``config.json[.tar.gz]`` + ``best_model.pt``) into the pure model.
 
     The authors trained alignn's DGL model ``alignn_atomwise``; its state_dict
     has the same 192 tensors as ``ALIGNNAtomWisePure``. The checkpoint is read
@@ -42,13 +42,15 @@ def load_model(run_dir: str | Path, device: str = "cpu"):
     """
     run_dir = Path(run_dir)
     config_path, checkpoint_path = run_dir / "config.json", run_dir / "best_model.pt"
+    if not config_path.is_file() and (run_dir / "config.json.tar.gz").is_file():
+        config_path = run_dir / "config.json.tar.gz"  # the authors' repository archives its configs
     for path in (config_path, checkpoint_path):
         if not path.is_file():
             raise InputError(f"{path}: not found (a run folder needs config.json and best_model.pt)")
+    config = read_json_archive(config_path)
     try:
-        config = json.loads(config_path.read_text())
         architecture = dict(config["model"])
-    except (json.JSONDecodeError, KeyError, TypeError) as error:
+    except (KeyError, TypeError, ValueError) as error:
         raise InputError(f"{config_path}: not an alignn run config with a 'model' section ({error})") from error
     from alignn.models.alignn_atomwise_pure import ALIGNNAtomWisePureConfig
 

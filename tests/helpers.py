@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -37,3 +40,20 @@ def chalcogenide_structure(material_id: str) -> Structure:
 
 def small_oxide_ids(count: int, max_sites: int = 8) -> list[str]:
     return sorted(material_id for material_id, r in _oxides().items() if r["nsites"] <= max_sites)[:count]
+
+
+def dvc(repo: Path, *arguments: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Run the venv's DVC in ``repo`` with single-threaded BLAS; fail the test on a non-zero exit if ``check``."""
+    environment = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "DVC_NO_ANALYTICS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+    }
+    completed = subprocess.run(
+        [sys.executable, "-m", "dvc", *arguments], cwd=repo, env=environment, capture_output=True, text=True
+    )
+    if check:
+        assert completed.returncode == 0, completed.stdout + completed.stderr
+    return completed

@@ -2,37 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from specgroups.firstprinciples.results import load_results
+from tests.helpers import dvc
 
 ROOT = Path(__file__).parents[1]
 PROFILE = "profiles/firstprinciples/dvc.yaml"
 STAGES = [f"{PROFILE}:select", f"{PROFILE}:spectra"]
 
 pytestmark = [pytest.mark.gpaw, pytest.mark.slow]
-
-
-def dvc(repo: Path, *arguments: str) -> subprocess.CompletedProcess:
-    environment = {
-        **os.environ,
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-        "DVC_NO_ANALYTICS": "1",
-        "OPENBLAS_NUM_THREADS": "1",
-        "OMP_NUM_THREADS": "1",
-    }
-    completed = subprocess.run(
-        [sys.executable, "-m", "dvc", *arguments], cwd=repo, env=environment, capture_output=True, text=True
-    )
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    return completed
 
 
 @pytest.fixture()
