@@ -119,3 +119,10 @@ def mean_within_cluster_jaccard(matrix: np.ndarray, labels: np.ndarray) -> float
 def chemical_coherence(matrix: np.ndarray, labels: np.ndarray, rng: np.random.Generator, permutations: int) -> dict:
     """Within-cluster Jaccard similarity of chemical features against random groups of the same sizes."""
     return against_random_groups(mean_within_cluster_jaccard, "jaccard", matrix, labels, rng, permutations)
+
+
+def by_centrality(vectors: np.ndarray) -> np.ndarray:
+    """Row indices ordered from the row nearest the rows' mean (the most typical member) outwards."""
+    vectors = np.asarray(vectors, dtype=float)
+    distances = np.linalg.norm(vectors - vectors.mean(axis=0), axis=1)
+    return np.argsort(distances, kind="stable")

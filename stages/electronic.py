@@ -14,8 +14,10 @@ from pymatgen.core import Structure
 
 from specgroups.atomic import atomic_path, read_json, write_json_atomic
 from specgroups.chemistry import headline_class
+from specgroups.clustering import by_centrality
 from specgroups.dataset import read_dataset
 from specgroups.errors import InputError
+from specgroups.features import load_features
 from specgroups.firstprinciples.electronic import band_edge_states, state_density
 from specgroups.firstprinciples.selection import HEADLINE_ELEMENTS
 from specgroups.firstprinciples.settings import OpticsSettings
@@ -24,8 +26,9 @@ from stages._common import load_params, stage_main
 GROUPS = ("isolated_alkali", "other")
 
 
-def representatives(records: dict, dataset, chosen: dict, max_sites: int) -> dict[str, str | None]:
-    """The material of each group: from params, else the smallest cell of the group (cheapest to compute)."""
+def representatives(records: dict, dataset, chosen: dict, max_sites: int, vectors: dict[str, np.ndarray]) -> dict[str, str | None]:
+    """The material of each group: from params, else the group's most central member (nearest the mean of
+    the group's features in the clustering representation) among those with at most ``max_sites`` sites."""
     table = dataset.materials.set_index("id")
     picked = {}
     for group in GROUPS:
@@ -35,8 +38,12 @@ def representatives(records: dict, dataset, chosen: dict, max_sites: int) -> dic
             picked[group] = chosen[group]
             continue
         members = [m for m in dataset.ids if "error" not in records[m] and headline_class(records[m]) == group]
-        small = sorted((int(table.loc[m, "nsites"]), m) for m in members if int(table.loc[m, "nsites"]) <= max_sites)
-        picked[group] = small[0][1] if small else None
+        if not members:
+            picked[group] = None
+            continue
+        central = [members[i] for i in by_centrality(np.stack([vectors[m] for m in members]))]
+        small = [m for m in central if int(table.loc[m, "nsites"]) <= max_sites]
+        picked[group] = small[0] if small else None
     return picked
 
 
@@ -76,7 +83,11 @@ def run(arguments) -> str:
     records = read_json(Path(params["chemistry"]) / "materials.json")
     out_dir = Path(params["output"])
     out_dir.mkdir(parents=True, exist_ok=True)
-    picked = representatives(records, dataset, params.get("representatives") or {}, int(params["max_sites"]))
+    with np.load(params["clusters"], allow_pickle=False) as clusters:
+        representation = str(clusters["representation"])
+    features = load_features(params["features"])
+    vectors = dict(zip(features["material_ids"].tolist(), features[representation]))
+    picked = representatives(records, dataset, params.get("representatives") or {}, int(params["max_sites"]), vectors)
     results = {}
     for group, material_id in picked.items():
         if material_id is None:
@@ -92,7 +103,7 @@ def run(arguments) -> str:
             "cbm_ipr_isolated_alkali_over_other": ipr["isolated_alkali"] / ipr["other"],
             "claim_cbm_more_localised_in_isolated_alkali": bool(ipr["isolated_alkali"] > ipr["other"]),
         }
-    write_json_atomic(params["metrics"], {"representatives": results, "comparison": comparison})
+    write_json_atomic(params["metrics"], {"representation": representation, "representatives": results, "comparison": comparison})
     summary = ", ".join(
         f"{g}: {r['formula']} CBM IPR {r['cbm']['inverse_participation_ratio']:.2f}" if r.get("material") else f"{g}: none"
         for g, r in results.items()

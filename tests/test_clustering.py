@@ -8,6 +8,7 @@ from scipy.cluster.hierarchy import fcluster, linkage
 
 from specgroups import InputError
 from specgroups.clustering import (
+    by_centrality,
     agreement,
     bootstrap_stability,
     chemical_coherence,
@@ -96,3 +97,8 @@ def test_chemical_coherence_by_hand():
     # random pairings of these four rows are alike 1/3 of the time
     assert coherent["random_groups_jaccard_mean"] == pytest.approx(1 / 3, abs=0.15)
     assert coherent["ratio_to_random"] > 2
+
+
+def test_by_centrality_orders_from_the_most_typical_member():
+    vectors = np.array([[10.0, 0.0], [1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]])  # mean (2.5, 0)
+    assert by_centrality(vectors).tolist() == [1, 2, 3, 0]
