@@ -128,26 +128,43 @@ def contrast_figure(grid, spectra_by_group: dict, structures: dict, densities: d
     return figure
 
 
-def draw_structure(axis, structure, title: str) -> None:
-    """Projection of the cell along c with V/Cr-O bonds drawn and elements labelled."""
+def draw_structure(axis, structure, title: str, bond_cutoff: float = 2.2) -> None:
+    """Projection of the cell along c: the cell outline, V/Cr-O polyhedra as shaded outlines of their anions,
+    and every atom coloured by element with a legend."""
+    from matplotlib.patches import Polygon
+    from scipy.spatial import ConvexHull
+
     axis.set_title(title, loc="left", fontsize=7)
     axis.set_aspect("equal")
     axis.axis("off")
     if structure is None:
         axis.text(0.5, 0.5, "not in this dataset", ha="center", va="center", fontsize=6, transform=axis.transAxes)
         return
+    a, b = structure.lattice.matrix[0, :2], structure.lattice.matrix[1, :2]
+    corners = np.array([[0, 0], a, a + b, b, [0, 0]])
+    axis.plot(corners[:, 0], corners[:, 1], color="0.6", lw=0.5)
+    symbols = sorted({site.specie.symbol for site in structure})
+    colours = {symbol: plt.get_cmap("tab10")(k % 10) for k, symbol in enumerate(symbols)}
     coordinates = structure.cart_coords
     for index, site in enumerate(structure):
-        if site.specie.symbol in HEADLINE_ELEMENTS:
-            for neighbour in structure.get_neighbors(site, 2.2):
-                axis.plot([coordinates[index, 0], neighbour.coords[0]], [coordinates[index, 1], neighbour.coords[1]], color="0.4", lw=0.8)
-                axis.scatter(*neighbour.coords[:2], s=10, color="0.6", zorder=2)
-    symbols = sorted({site.specie.symbol for site in structure})
-    colours = plt.get_cmap("tab10")
-    for k, symbol in enumerate(symbols):
+        if site.specie.symbol not in HEADLINE_ELEMENTS:
+            continue
+        corners = np.array([neighbour.coords[:2] for neighbour in structure.get_neighbors(site, bond_cutoff)])
+        for corner in corners:
+            axis.plot([coordinates[index, 0], corner[0]], [coordinates[index, 1], corner[1]], color="0.35", lw=0.5, zorder=2)
+        if len(corners) >= 3:
+            try:
+                hull = ConvexHull(corners)
+            except Exception:  # corners on a line in this projection: the bonds alone show the polyhedron
+                continue
+            colour = colours[site.specie.symbol]
+            axis.add_patch(Polygon(corners[hull.vertices], closed=True, facecolor=colour, alpha=0.3, edgecolor=colour, lw=0.8, zorder=1))
+            axis.scatter(corners[:, 0], corners[:, 1], s=9, color=colours.get("O", "0.5"), zorder=3)
+    for symbol in symbols:
         chosen = [i for i, site in enumerate(structure) if site.specie.symbol == symbol]
-        axis.scatter(coordinates[chosen, 0], coordinates[chosen, 1], s=14 if symbol == "O" else 26, color=colours(k), label=symbol, zorder=3)
-    axis.legend(fontsize=5, loc="upper right", frameon=False, handletextpad=0.1)
+        axis.scatter(coordinates[chosen, 0], coordinates[chosen, 1], s=12 if symbol in ("O", "S", "Se", "Te") else 24,
+                     color=colours[symbol], label=symbol, zorder=4, edgecolors="white", linewidths=0.3)  # fmt: skip
+    axis.legend(fontsize=5, loc="upper right", frameon=False, handletextpad=0.1, bbox_to_anchor=(1.25, 1.0))
 
 
 def draw_density_slice(axis, density: np.ndarray | None, title: str) -> None:

@@ -16,10 +16,10 @@ from specgroups.figures import cluster_grid_figure, cluster_panel_figure, contra
 from stages._common import load_params, stage_main
 
 
-def workflow_notes(params_path: str) -> dict[str, str]:
+def workflow_notes(params_path: str, metrics: dict[str, str]) -> dict[str, str]:
     params = yaml.safe_load(Path(params_path).read_text())
-    dataset = read_json("metrics/dataset.json")
-    train = read_json("metrics/train.json")
+    dataset = read_json(metrics["dataset"])
+    train = read_json(metrics["train"])
     architecture = params["train"]["architecture"]
     return {
         "dataset": f"{dataset['materials']} materials, 1501-point log10 alpha",
@@ -42,7 +42,7 @@ def run(arguments) -> str:
     onsets = dataset.materials["onset_energy_ev"].to_numpy()
     written = []
     stages, edges = pipeline_graph(params["dvc_yaml"])
-    written += save(workflow_figure(stages, edges, workflow_notes(arguments.params)), output / "figure1_workflow")
+    written += save(workflow_figure(stages, edges, workflow_notes(arguments.params, params["metrics"])), output / "figure1_workflow")
     written += save(cluster_grid_figure(grid, spectra, labels, onsets, int(params["grid_columns"])), output / "figure2_clusters")
 
     records = read_json(Path(params["chemistry"]) / "materials.json")

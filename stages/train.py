@@ -35,17 +35,23 @@ from stages._common import load_params, stage_main
 SETTING_KEYS = list(TrainingSettings.__dataclass_fields__)
 
 
-def onset_r2(grid: np.ndarray, predicted: np.ndarray, reference: np.ndarray, threshold: float) -> tuple[float, int]:
-    """R^2 of onset energies from predicted vs reference spectra, over materials where both have an onset."""
-    pairs = [
-        (onset_metrics(grid, p, threshold).onset_energy_ev, onset_metrics(grid, r, threshold).onset_energy_ev)
-        for p, r in zip(predicted, reference)
-    ]
-    finite = [(p, r) for p, r in pairs if np.isfinite(p) and np.isfinite(r)]
+def onset_parity(grid: np.ndarray, ids: list[str], predicted: np.ndarray, reference: np.ndarray, threshold: float) -> pd.DataFrame:
+    """Onset energies from the reference and the predicted spectra, per material (NaN where a spectrum has none)."""
+    return pd.DataFrame(
+        {
+            "id": ids,
+            "reference_onset_ev": [onset_metrics(grid, r, threshold).onset_energy_ev for r in reference],
+            "predicted_onset_ev": [onset_metrics(grid, p, threshold).onset_energy_ev for p in predicted],
+        }
+    )
+
+
+def onset_r2(parity: pd.DataFrame) -> tuple[float, int]:
+    """R^2 of predicted vs reference onset energies, over materials where both spectra have an onset."""
+    finite = parity.dropna()
     if len(finite) < 2:
         return float("nan"), len(finite)
-    predicted_onsets, reference_onsets = np.array(finite).T
-    return float(r2_score(reference_onsets, predicted_onsets)), len(finite)
+    return float(r2_score(finite["reference_onset_ev"], finite["predicted_onset_ev"])), len(finite)
 
 
 def run(arguments) -> str:
@@ -91,7 +97,9 @@ def run(arguments) -> str:
     mean_spectrum = sets["train"].targets.numpy().mean(axis=0)
     baseline = float(np.mean(np.abs(mean_spectrum[None, :] - sets["test"].targets.numpy())))
     threshold = float(params["onset_threshold"])
-    r2, counted = onset_r2(dataset.energy_grid, predictions["test"], sets["test"].targets.numpy(), threshold)
+    parity = onset_parity(dataset.energy_grid, sets["test"].ids, predictions["test"], sets["test"].targets.numpy(), threshold)
+    r2, counted = onset_r2(parity)
+    write_bytes_atomic(params["onset_parity"], parity.to_csv(index=False, float_format="%.4f").encode())
 
     model_dir = Path(params["model_dir"])
     write_json_atomic(model_dir / "config.json", {"model": {**architecture, **SPECTRUM_OVERRIDES}, "training": settings.__dict__})

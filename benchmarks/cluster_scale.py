@@ -1,0 +1,94 @@
+"""Benchmark of the cluster stage at the study's scale: 2,681 materials, 96 clusters, every representation.
+
+    python benchmarks/cluster_scale.py [--materials 2681] [--out benchmarks/cluster_scale.json]
+
+Before the paper's data arrive, the features are synthetic with the study's
+dimensions (4 ALIGNN + 4 GCN layers and the pooled vector of width 64, the
+predicted and reference spectra of 1501 points): Gaussian blobs around 96
+centres, so that the quality measures see clusters. The cluster stage itself
+(``python -m stages.cluster``, the paper profile's cluster settings: 200
+permutations, 20 bootstrap rounds) runs in its own process; its wall time, CPU
+time and peak resident memory are recorded. Target: 5 minutes and 4 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+ROOT = Path(__file__).parents[1]
+WIDTHS = {**{f"alignn_{i}": 64 for i in range(1, 5)}, **{f"gcn_{i}": 64 for i in range(1, 5)}, "pooled": 64}
+
+
+def synthetic_features(materials: int, centres: int, seed: int) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    membership = rng.integers(0, centres, size=materials)
+    features = {
+        name: rng.normal(size=(centres, width))[membership] * 3 + rng.normal(size=(materials, width))
+        for name, width in WIDTHS.items()
+    }
+    energies = np.linspace(0, 15, 1501)
+    onsets = rng.uniform(1, 8, size=centres)[membership] + rng.normal(scale=0.3, size=materials)
+    reference = 2 + 4 / (1 + np.exp(-(energies[None, :] - onsets[:, None]) / 0.4))
+    features["reference"] = reference.astype(np.float32)
+    features["predicted"] = (reference + rng.normal(scale=0.1, size=reference.shape)).astype(np.float32)
+    return {name: values.astype(np.float32) for name, values in features.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--materials", type=int, default=2681)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "cluster_scale.json")
+    arguments = parser.parse_args()
+    from specgroups.atomic import write_json_atomic
+
+    cluster = yaml.safe_load((ROOT / "profiles/paper/params.yaml").read_text())["cluster"]
+    with tempfile.TemporaryDirectory(prefix="specgroups-cluster-scale-") as scratch:
+        scratch = Path(scratch)
+        features = synthetic_features(arguments.materials, int(cluster["n_clusters"]), arguments.seed)
+        buffer = io.BytesIO()
+        np.savez(buffer, material_ids=np.array([f"m{i}" for i in range(arguments.materials)]), **features)
+        (scratch / "features.npz").write_bytes(buffer.getvalue())
+        params = {**cluster, "features": str(scratch / "features.npz"), "output": str(scratch / "clusters.npz"),
+                  "metrics": str(scratch / "cluster.json")}  # fmt: skip
+        (scratch / "params.yaml").write_text(yaml.safe_dump({"cluster": params}))
+        environment = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+        start = time.perf_counter()
+        process = subprocess.Popen([sys.executable, "-m", "stages.cluster", "--params", str(scratch / "params.yaml")],
+                                   cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)  # fmt: skip
+        summary = process.stdout.read().strip()
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"cluster stage failed: {summary}")
+    result = {
+        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version()},
+        "materials": arguments.materials,
+        "n_clusters": int(cluster["n_clusters"]),
+        "representations": {name: int(values.shape[1]) for name, values in features.items()},
+        "permutations": int(cluster["permutations"]),
+        "bootstrap_rounds": int(cluster["bootstrap_rounds"]),
+        "wall_s": round(wall, 1),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024),
+        "target_wall_s": 300,
+        "target_peak_rss_mb": 4096,
+        "stage_summary": summary,
+    }
+    write_json_atomic(arguments.out, result)
+    print(f"cluster at scale: {result['wall_s']} s wall, {result['cpu_s']} CPU-s, {result['peak_rss_mb']} MB -> {arguments.out}")
+
+
+if __name__ == "__main__":
+    main()
