@@ -12,7 +12,7 @@ export DVC_NO_ANALYTICS := 1
 # dvc.yaml commands call `python`: the one in .venv
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup reproduce test firstprinciples
+.PHONY: setup reproduce test pull firstprinciples
 
 setup: $(INSTALLED)
 
@@ -27,6 +27,10 @@ reproduce: setup
 ## Run the test suite
 test: setup
 	$(BIN)/python -m pytest
+
+## dvc pull with a time limit and a clear message for corrupted remote objects (ARGS: dvc pull arguments)
+pull: setup
+	$(BIN)/python tools/pull.py $(ARGS)
 
 ## Regenerate the embedded first-principles data with GPAW (hours; resumable)
 ##   Its stages are frozen so that `dvc repro` of the default profile never starts them; while

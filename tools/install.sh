@@ -31,3 +31,9 @@ export GPAW_CONFIG="$PWD/tools/gpaw_siteconfig.py"
 .venv/bin/python -m pip install --quiet --upgrade "pip>=24"
 .venv/bin/python -m pip install --quiet -e ".[test,firstprinciples]"
 .venv/bin/python -m pip check
+
+# moto's S3 server for the remote tests, in its own environment: its botocore pin
+# clashes with the aiobotocore that dvc-s3 needs.
+[ -x .venv-moto/bin/python ] || "$python" -m venv .venv-moto
+.venv-moto/bin/python -m pip install --quiet --upgrade "pip>=24"
+.venv-moto/bin/python -m pip install --quiet "moto[server]==5.2.5"
