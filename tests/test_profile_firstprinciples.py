@@ -34,6 +34,8 @@ def subset_repository(tmp_path):
         chalcogenide_max_sites=2,
         oxide_count=2,
         oxide_max_sites=2,
+        top_up_chalcogenide_count=0,
+        top_up_oxide_count=0,
     )
     params_path.write_text(yaml.safe_dump(params))
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)

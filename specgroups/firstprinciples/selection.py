@@ -24,9 +24,12 @@ class SelectionRules:
     - ``chalcogenide_count`` chalcogenides with at most ``chalcogenide_max_sites``;
     - ``oxide_count`` other oxides with at most ``oxide_max_sites`` sites and a
       reference gap of at least ``oxide_min_reference_gap_ev`` (likely insulators);
-    - only elements up to ``max_atomic_number`` (GPAW's PAW datasets stop at Rn, 86).
+    - only elements up to ``max_atomic_number`` (GPAW's PAW datasets stop at Rn, 86);
+    - then ``top_up_chalcogenide_count`` and ``top_up_oxide_count`` more, drawn
+      with ``seed + 1`` from what the first draws left: a set can grow without
+      changing the first draws, whose calculations may already be finished.
     Random draws use ``seed``; the list is ordered headline, chalcogenides,
-    oxides, then ``include_ids``, so the cheap materials finish first.
+    oxides, ``include_ids``, then the top-ups, so the cheap materials finish first.
     """
 
     headline_max_sites: int
@@ -38,6 +41,8 @@ class SelectionRules:
     oxide_min_reference_gap_ev: float
     max_atomic_number: int
     seed: int
+    top_up_chalcogenide_count: int
+    top_up_oxide_count: int
 
 
 def _elements_up_to(max_atomic_number: int, elements: list[str]) -> bool:
@@ -106,11 +111,20 @@ def select_materials(oxides: list[dict], chalcogenides: list[dict], rules: Selec
         and record["id"] not in included
     ]
     small_chalcogenides = [record for record in chalcogenides if record["nsites"] <= rules.chalcogenide_max_sites]
+    drawn_chalcogenides = _draw(small_chalcogenides, rules.chalcogenide_count, rng, "chalcogenides")
+    drawn_oxides = _draw(other_oxides, rules.oxide_count, rng, "oxides")
+    top_up_rng = np.random.default_rng(rules.seed + 1)
+    top_up_chalcogenides = _draw(
+        [r for r in small_chalcogenides if r not in drawn_chalcogenides], rules.top_up_chalcogenide_count, top_up_rng, "more chalcogenides"
+    )
+    top_up_oxides = _draw([r for r in other_oxides if r not in drawn_oxides], rules.top_up_oxide_count, top_up_rng, "more oxides")
     selected = (
         [oxide_material(record) for record in sorted(headline, key=lambda record: (record["nsites"], record["id"]))]
-        + [chalcogenide_material(record) for record in _draw(small_chalcogenides, rules.chalcogenide_count, rng, "chalcogenides")]
-        + [oxide_material(record) for record in _draw(other_oxides, rules.oxide_count, rng, "oxides")]
+        + [chalcogenide_material(record) for record in drawn_chalcogenides]
+        + [oxide_material(record) for record in drawn_oxides]
         + [oxide_material(by_id[material_id]) for material_id in rules.include_ids]
+        + [chalcogenide_material(record) for record in top_up_chalcogenides]
+        + [oxide_material(record) for record in top_up_oxides]
     )
     ids = [material["id"] for material in selected]
     if len(set(ids)) != len(ids):

@@ -1,0 +1,38 @@
+"""The demo set's selection rules, on the real structure collections."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import yaml
+
+from specgroups.atomic import read_json
+from specgroups.firstprinciples.selection import HEADLINE_ELEMENTS, SelectionRules, select_materials
+from tests.helpers import ROOT
+
+PARAMS = yaml.safe_load((ROOT / "profiles/firstprinciples/params.yaml").read_text())["select"]
+RULES = SelectionRules(**{key: PARAMS[key] for key in SelectionRules.__dataclass_fields__} | {"include_ids": tuple(PARAMS["include_ids"])})
+OXIDES = read_json(ROOT / PARAMS["oxides"])
+CHALCOGENIDES = read_json(ROOT / PARAMS["chalcogenides"])
+
+
+def test_committed_list_is_what_the_rules_select():
+    selected = json.loads(json.dumps(select_materials(OXIDES, CHALCOGENIDES, RULES)))  # as the stage writes it
+    assert read_json(ROOT / "data/demo/materials.json") == selected
+
+
+def test_every_small_vanadium_and_chromium_oxide_and_the_alkali_chromates_are_in():
+    chosen = {m["id"] for m in select_materials(OXIDES, CHALCOGENIDES, RULES)}
+    headline = {r["id"] for r in OXIDES if set(r["elements"]) & set(HEADLINE_ELEMENTS) and r["nsites"] <= 16 and "Th" not in r["elements"]}
+    assert headline <= chosen and set(RULES.include_ids) <= chosen
+
+
+def test_top_ups_extend_the_list_without_changing_the_first_draws():
+    without = select_materials(OXIDES, CHALCOGENIDES, dataclasses.replace(RULES, top_up_chalcogenide_count=0, top_up_oxide_count=0))
+    full = select_materials(OXIDES, CHALCOGENIDES, RULES)
+    assert full[: len(without)] == without
+    added = full[len(without):]
+    assert len(added) == RULES.top_up_chalcogenide_count + RULES.top_up_oxide_count
+    assert sum(m["source"] == "chalcogenides_mp" for m in added) == RULES.top_up_chalcogenide_count
+    assert len({m["id"] for m in full}) == len(full)
