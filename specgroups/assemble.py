@@ -96,16 +96,18 @@ def assemble_dataset(
         reason = candidate.exclusion_reason
         if not reason:
             try:
-                dielectric = candidate.load_dielectric()
                 shift = options.correction.shift_ev(candidate.material_id, candidate.min_gap_ev, candidate.reference_gap_ev)
-                log_alpha = log_absorption_on_grid(
-                    dielectric, options.grid, options.floor, shift, options.correction.cut_below_gap
-                )
             except InputError as error:
                 reason = str(error)
         if reason:
             excluded.append({"id": candidate.material_id, "formula": candidate.formula, "reason": reason})
             continue
+        try:
+            log_alpha = log_absorption_on_grid(
+                candidate.load_dielectric(), options.grid, options.floor, shift, options.correction.cut_below_gap
+            )
+        except InputError as error:
+            raise InputError(f"{candidate.material_id}: {error}") from error
         metrics = onset_metrics(options.grid, log_alpha, options.onset_threshold, options.edge_window_ev)
         rows.append(
             {

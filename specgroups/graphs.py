@@ -56,12 +56,8 @@ def graph_key(structure, settings: GraphSettings) -> str:
     return structure_fingerprint(structure, {"graph_format": GRAPH_FORMAT_VERSION, **asdict(settings)})
 
 
-def graph_tensors(structure, material_id: str, settings: GraphSettings) -> dict[str, torch.Tensor]:
-    """The graph and line graph of one structure as a dict of tensors (what the cache stores)."""
-    from alignn.graphs import build_undirected_edgedata, nearest_neighbor_edges
-    from alignn.torch_graph_builder import _line_graph_edges, torch_bond_cosines
-    from jarvis.core.atoms import Atoms
-
+def check_graph_input(structure, material_id: str, settings: GraphSettings) -> None:
+    """InputError naming the material for overlapping atoms, partial occupancies or atoms without features."""
     validate_structure(structure, material_id)
     if not structure.is_ordered:
         raise InputError(f"{material_id}: disordered sites (partial occupancies) cannot be turned into a graph")
@@ -69,6 +65,16 @@ def graph_tensors(structure, material_id: str, settings: GraphSettings) -> dict[
     unknown = sorted({site.specie.symbol for site in structure if site.specie.Z not in table})
     if unknown:
         raise InputError(f"{material_id}: no {settings.atom_features} atom features for {unknown}")
+
+
+def graph_tensors(structure, material_id: str, settings: GraphSettings) -> dict[str, torch.Tensor]:
+    """The graph and line graph of one structure as a dict of tensors (what the cache stores)."""
+    from alignn.graphs import build_undirected_edgedata, nearest_neighbor_edges
+    from alignn.torch_graph_builder import _line_graph_edges, torch_bond_cosines
+    from jarvis.core.atoms import Atoms
+
+    check_graph_input(structure, material_id, settings)
+    table = atom_feature_table(settings.atom_features)
     atoms = Atoms(
         lattice_mat=structure.lattice.matrix,
         coords=structure.frac_coords,
@@ -122,6 +128,8 @@ def build_graph_cache(structures: dict, settings: GraphSettings, cache_dir: str 
     :func:`graph_key`, so a changed structure or setting gets a new file and
     an unchanged one is reused. Returns {material id: file name}.
     """
+    for material_id, structure in structures.items():  # cheap checks first: bad input writes nothing
+        check_graph_input(structure, material_id, settings)
     cache_dir = Path(cache_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
     index = {}

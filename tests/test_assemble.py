@@ -76,15 +76,17 @@ def test_unusable_materials_are_listed_with_the_reason(tmp_path):
     broken.write_text("{}")
     candidates += [
         MaterialInput("mp-metal", "TiS", candidates[0].structure, "test", None, exclusion_reason="metal: gap 0.0 eV"),
-        MaterialInput("mp-broken", "X", candidates[0].structure, "test", partial(read_dielectric, broken)),
         MaterialInput("mp-noref", "Y", candidates[0].structure, "test", candidates[0].load_dielectric, 2.0, 2.0, None),
     ]
     dataset, excluded = assemble_dataset(candidates, options(OnsetCorrection("reference_gap")), FRACTIONS, 1)
     assert len(dataset.materials) == 3
     reasons = dict(zip(excluded["id"], excluded["reason"]))
     assert reasons["mp-metal"].startswith("metal")
-    assert "not a vise DieleFuncData JSON" in reasons["mp-broken"]
     assert "no reference gap" in reasons["mp-noref"]
+    # a broken file is bad input: the stage stops and names the material and the file
+    candidates.append(MaterialInput("mp-broken", "X", candidates[0].structure, "test", partial(read_dielectric, broken), 2.0, 2.0, 3.0))
+    with pytest.raises(InputError, match=r"mp-broken: .*broken.json: not a vise DieleFuncData JSON"):
+        assemble_dataset(candidates, options(OnsetCorrection("reference_gap")), FRACTIONS, 1)
 
 
 def test_nothing_usable_is_an_input_error():
