@@ -57,3 +57,32 @@ def dvc(repo: Path, *arguments: str, check: bool = True) -> subprocess.Completed
     if check:
         assert completed.returncode == 0, completed.stdout + completed.stderr
     return completed
+
+
+def git(repo: Path, *arguments: str) -> str:
+    command = ["git", "-c", "user.name=test", "-c", "user.email=test@example.org", *arguments]
+    return subprocess.run(command, cwd=repo, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def small_pipeline(repo: Path, epochs: int) -> Path:
+    """A git + DVC copy of the default profile in ``repo`` that has run dataset -> graphs -> train -> embed
+    (``epochs`` epochs) on the committed GPAW data, with the lock committed."""
+    import shutil
+
+    import yaml
+
+    for folder in ("specgroups", "stages", "data/demo"):
+        shutil.copytree(ROOT / folder, repo / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("dvc.yaml", "data/.gitignore", "models/.gitignore", ".dvcignore"):
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / name, repo / name)
+    params = yaml.safe_load((ROOT / "params.yaml").read_text())
+    params["train"]["epochs"] = epochs
+    (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    git(repo, "init", "-q")
+    dvc(repo, "init", "-q")
+    dvc(repo, "config", "core.analytics", "false")
+    dvc(repo, "repro", "dvc.yaml:embed")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "pipeline outputs")
+    return repo

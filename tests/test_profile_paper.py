@@ -27,7 +27,7 @@ from pymatgen.io.vasp import Poscar
 from specgroups.dataset import read_dataset
 from specgroups.model import PURE_ONLY_KEYS, build_model
 from specgroups.spectra import onset_metrics, study_energy_grid
-from tests.helpers import ROOT, dvc
+from tests.helpers import ROOT, dvc, git
 from tests.test_archives import write_archive
 from tests.test_assemble import demo_candidates
 
@@ -40,11 +40,6 @@ AUTHORS_MODEL = {
     "edge_input_features": 80, "triplet_input_features": 40, "embedding_features": 16, "hidden_features": 16,
     "output_features": 1501, "link": "identity", "zero_inflated": False, "classification": False,
 }  # fmt: skip
-
-
-def git(repo, *arguments: str) -> str:
-    command = ["git", "-c", "user.name=test", "-c", "user.email=test@example.org", *arguments]
-    return subprocess.run(command, cwd=repo, check=True, capture_output=True, text=True).stdout.strip()
 
 
 def json_archive(path, name: str, document) -> None:

@@ -19,21 +19,15 @@ from pathlib import Path
 from typing import Callable, NamedTuple
 
 import pytest
-import yaml
 
-from tests.helpers import ROOT, dvc
+from tests.helpers import ROOT, dvc, small_pipeline
 from tests.servers import free_port, http_storage, s3_storage
 
 pytestmark = pytest.mark.slow
 
-STAGES = [f"dvc.yaml:{stage}" for stage in ("dataset", "graphs", "train", "embed")]
+STAGES = [f"dvc.yaml:{stage}" for stage in ("dataset", "graphs", "train", "embed")]  # what small_pipeline runs
 OUTPUTS = ("data/dataset", "data/graphs", "models/default", "data/features.npz")
 S3_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
-
-
-def git(repo: Path, *arguments: str) -> None:
-    command = ["git", "-c", "user.name=test", "-c", "user.email=test@example.org", *arguments]
-    subprocess.run(command, cwd=repo, check=True, capture_output=True)
 
 
 def files_under(root: Path, relative: str) -> dict[str, bytes]:
@@ -45,22 +39,7 @@ def files_under(root: Path, relative: str) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def pipeline_repo(tmp_path_factory) -> Path:
-    repo = tmp_path_factory.mktemp("pushed")
-    for folder in ("specgroups", "stages", "data/demo"):
-        shutil.copytree(ROOT / folder, repo / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("dvc.yaml", "data/.gitignore", "models/.gitignore", ".dvcignore"):
-        (repo / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(ROOT / name, repo / name)
-    params = yaml.safe_load((ROOT / "params.yaml").read_text())
-    params["train"]["epochs"] = 2
-    (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
-    git(repo, "init", "-q")
-    dvc(repo, "init", "-q")
-    dvc(repo, "config", "core.analytics", "false")
-    dvc(repo, "repro", "dvc.yaml:embed")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "pipeline outputs")
-    return repo
+    return small_pipeline(tmp_path_factory.mktemp("pushed"), epochs=2)
 
 
 class Remote(NamedTuple):
