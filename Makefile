@@ -12,7 +12,7 @@ export DVC_NO_ANALYTICS := 1
 # dvc.yaml commands call `python`: the one in .venv
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup reproduce test pull firstprinciples
+.PHONY: setup reproduce test pull check-repro firstprinciples
 
 setup: $(INSTALLED)
 
@@ -27,6 +27,10 @@ reproduce: setup
 ## Run the test suite
 test: setup
 	$(BIN)/python -m pytest
+
+## From a clean clone of this commit: dvc repro --force twice, identical clusters and metrics
+check-repro: setup
+	$(BIN)/python tools/check_repro.py
 
 ## dvc pull with a time limit and a clear message for corrupted remote objects (ARGS: dvc pull arguments)
 pull: setup

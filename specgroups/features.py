@@ -67,5 +67,8 @@ def load_features(path) -> dict[str, np.ndarray]:
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: not found (run the embed stage)")
-    with np.load(path, allow_pickle=False) as archive:
-        return {name: archive[name] for name in archive.files}
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            return {name: archive[name] for name in archive.files}
+    except ValueError as error:  # object arrays would need unpickling, which is refused
+        raise InputError(f"{path}: not a plain-array .npz ({error})") from error

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 import warnings
 from pathlib import Path
 
@@ -49,6 +51,29 @@ def read_structure(path: str | Path) -> Structure:
     except Exception as error:  # parser-specific errors all mean "unreadable"
         raise InputError(f"{path}: not a readable structure ({type(error).__name__}: {error})") from error
     return validate_structure(structure, str(path))
+
+
+MATERIALS_PROJECT_ID = re.compile(r"^mp-\d+$")
+
+
+def structure_from_materials_project(material_id: str) -> Structure:
+    """A Materials Project structure by id; the API key comes only from the MP_API_KEY environment variable."""
+    if not MATERIALS_PROJECT_ID.match(material_id):
+        raise InputError(f"{material_id}: not a Materials Project id (mp-<number>)")
+    api_key = os.environ.get("MP_API_KEY", "").strip()
+    if not api_key:
+        raise InputError(
+            f"{material_id}: fetching from the Materials Project needs an API key in the MP_API_KEY environment "
+            "variable (https://materialsproject.org/api); or give a CIF, POSCAR or pymatgen JSON file instead"
+        )
+    from mp_api.client import MPRester
+
+    try:
+        with MPRester(api_key, mute_progress_bars=True) as rester:
+            structure = rester.get_structure_by_material_id(material_id)
+    except Exception as error:  # network, authentication and missing-id errors all stop here
+        raise InputError(f"{material_id}: the Materials Project did not return it ({type(error).__name__}: {error})") from error
+    return validate_structure(structure, material_id)
 
 
 def validate_structure(structure: Structure, source: str) -> Structure:
