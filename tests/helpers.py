@@ -64,9 +64,9 @@ def git(repo: Path, *arguments: str) -> str:
     return subprocess.run(command, cwd=repo, check=True, capture_output=True, text=True).stdout.strip()
 
 
-def small_pipeline(repo: Path, epochs: int) -> Path:
-    """A git + DVC copy of the default profile in ``repo`` that has run dataset -> graphs -> train -> embed
-    (``epochs`` epochs) on the committed GPAW data, with the lock committed."""
+def small_pipeline(repo: Path, epochs: int, until: str = "embed") -> Path:
+    """A git + DVC copy of the default profile in ``repo`` that has run dataset -> ... -> ``until``
+    (training ``epochs`` epochs) on the committed GPAW data, with the lock committed."""
     import shutil
 
     import yaml
@@ -82,7 +82,7 @@ def small_pipeline(repo: Path, epochs: int) -> Path:
     git(repo, "init", "-q")
     dvc(repo, "init", "-q")
     dvc(repo, "config", "core.analytics", "false")
-    dvc(repo, "repro", "dvc.yaml:embed")
+    dvc(repo, "repro", f"dvc.yaml:{until}")
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "pipeline outputs")
     return repo

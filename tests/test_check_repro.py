@@ -7,13 +7,13 @@ import sys
 
 import pytest
 
-from tests.helpers import ROOT, small_pipeline
+from tests.helpers import ROOT
 
 pytestmark = pytest.mark.slow
 
 
-def test_two_forced_runs_from_a_clean_clone_agree(tmp_path):
-    source = small_pipeline(tmp_path / "source", epochs=2)
+def test_two_forced_runs_from_a_clean_clone_agree(pipeline_repo):
+    source = pipeline_repo
     completed = subprocess.run(
         [sys.executable, str(ROOT / "tools/check_repro.py"), "--source", str(source), "--target", "dvc.yaml:cluster"],
         capture_output=True, text=True, timeout=1200,

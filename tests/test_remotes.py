@@ -1,8 +1,8 @@
 """DVC remotes against real servers on 127.0.0.1: push, fresh-clone pull, corruption, outage, interrupted push.
 
-A module fixture builds a small copy of the project, runs the default profile's
-dataset -> graphs -> train (2 epochs) -> embed stages and commits the lock, so
-the remotes carry real pipeline outputs. Each remote gets ``verify = true``, as
+The session fixture ``pipeline_repo`` (conftest.py) is a small copy of the
+project that has run the default profile's stages up to chemistry (30 epochs)
+with the lock committed, so the remotes carry real pipeline outputs. Each remote gets ``verify = true``, as
 every remote the README shows does.
 """
 
@@ -20,7 +20,7 @@ from typing import Callable, NamedTuple
 
 import pytest
 
-from tests.helpers import ROOT, dvc, small_pipeline
+from tests.helpers import ROOT, dvc
 from tests.servers import free_port, http_storage, s3_storage
 
 pytestmark = pytest.mark.slow
@@ -35,11 +35,6 @@ def files_under(root: Path, relative: str) -> dict[str, bytes]:
     if path.is_file():
         return {relative: path.read_bytes()}
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
-
-
-@pytest.fixture(scope="module")
-def pipeline_repo(tmp_path_factory) -> Path:
-    return small_pipeline(tmp_path_factory.mktemp("pushed"), epochs=2)
 
 
 class Remote(NamedTuple):

@@ -1,0 +1,200 @@
+"""The `specgroups` command: predict and place new materials, and explain a cluster, from a profile's outputs.
+
+    specgroups predict STRUCTURE... [--model DIR] [--clusters DIR] [--json OUT] [--params params.yaml]
+    specgroups explain CLUSTER [--clusters DIR] [--json OUT] [--params params.yaml]
+
+STRUCTURE is a CIF, POSCAR or pymatgen JSON file, or a Materials Project id
+(mp-1234; needs MP_API_KEY and the network). --model is a trained model folder
+(default: the profile's, models/default); --clusters is the folder holding the
+profile's data outputs (features.npz, clusters.npz, dataset/, chemistry/;
+default: data). The profile's params give the graph settings and onset threshold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from specgroups.atomic import read_json, write_json_atomic
+from specgroups.errors import InputError
+
+
+def _params(path: str) -> dict:
+    import yaml
+
+    if not Path(path).is_file():
+        raise InputError(f"{path}: params file not found (run from the project folder or pass --params)")
+    return yaml.safe_load(Path(path).read_text())
+
+
+class Profile:
+    """What a profile's outputs know about the clusters: features, labels, dataset table, chemistry."""
+
+    def __init__(self, data_dir: Path, params: dict):
+        from specgroups.dataset import read_dataset
+        from specgroups.features import load_features
+
+        for name in ("features.npz", "clusters.npz", "dataset", "chemistry"):
+            if not (data_dir / name).exists():
+                raise InputError(f"{data_dir / name}: not found (run `dvc repro` or `dvc pull` first, or pass --clusters)")
+        features = load_features(data_dir / "features.npz")
+        clusters = load_features(data_dir / "clusters.npz")
+        self.representation = str(clusters["representation"])
+        self.ids = [str(i) for i in clusters["material_ids"]]
+        order = {material_id: row for row, material_id in enumerate(features["material_ids"].tolist())}
+        rows = [order[material_id] for material_id in self.ids]
+        self.vectors = features[self.representation][rows]
+        self.reference = features["reference"][rows]
+        self.labels = clusters["labels"]
+        self.table = read_dataset(data_dir / "dataset").materials.set_index("id").loc[self.ids]
+        self.grid = read_dataset(data_dir / "dataset").energy_grid
+        self.summaries = read_json(data_dir / "chemistry" / "clusters.json")
+        self.guidelines = read_json(data_dir / "chemistry" / "guidelines.json")
+        self.threshold = float(params["train"]["onset_threshold"])
+
+    def statements(self, cluster: int) -> list[str]:
+        return [g["statement"] for g in self.guidelines if cluster in g["clusters"]]
+
+
+def load_structure(argument: str):
+    from specgroups.structures import MATERIALS_PROJECT_ID, read_structure, structure_from_materials_project
+
+    if MATERIALS_PROJECT_ID.match(argument) and not Path(argument).exists():
+        return structure_from_materials_project(argument)
+    return read_structure(argument)
+
+
+def predict(structures: list[str], model_dir: Path, profile: Profile, params: dict) -> list[dict]:
+    import torch
+
+    from specgroups.features import extract_features
+    from specgroups.graphs import GraphSet, GraphSettings, graph_tensors, to_graph_pair
+    from specgroups.model import load_model
+    from specgroups.placement import place
+    from specgroups.spectra import onset_metrics
+    from specgroups.training import make_deterministic
+
+    graphs = params["graphs"]
+    settings = GraphSettings(float(graphs["cutoff"]), int(graphs["max_neighbors"]), str(graphs["atom_features"]))
+    make_deterministic(int(params["embed"]["seed"]), int(params["embed"]["threads"]))
+    model, _ = load_model(model_dir)
+    loaded = {argument: load_structure(argument) for argument in structures}
+    pairs = [to_graph_pair(graph_tensors(structure, argument, settings)) for argument, structure in loaded.items()]
+    data = GraphSet(list(loaded), pairs, torch.zeros(len(pairs), len(profile.grid)))
+    features = extract_features(model, data, batch_size=int(params["embed"]["batch_size"]), device=torch.device("cpu"))
+    results = []
+    for row, (argument, structure) in enumerate(loaded.items()):
+        spectrum = features["predicted"][row]
+        onset = onset_metrics(profile.grid, spectrum, profile.threshold)
+        placement = place(features[profile.representation][row], profile.vectors, profile.labels)
+        summary = profile.summaries[str(placement.cluster)]
+        results.append(
+            {
+                "structure": argument,
+                "formula": structure.composition.reduced_formula,
+                "onset_energy_ev": onset.onset_energy_ev,
+                "absorption_edge_integral": onset.absorption_edge_integral,
+                "energy_grid_ev": profile.grid.tolist(),
+                "predicted_log_alpha": spectrum.tolist(),
+                "representation": profile.representation,
+                "placement": asdict(placement) | {"cluster_size": len(summary["members"]), "cluster_onset_ev": summary["onset_energy_ev"]},
+                "nearest_materials": [
+                    {
+                        "id": profile.ids[i],
+                        "formula": str(profile.table["formula"].iloc[i]),
+                        "distance": distance,
+                        "cluster": int(profile.labels[i]),
+                        "onset_energy_ev": float(profile.table["onset_energy_ev"].iloc[i]),
+                        "reference_log_alpha": profile.reference[i].tolist(),
+                    }
+                    for i, distance in zip(placement.neighbours, placement.neighbour_distances)
+                ],
+                "guidelines": profile.statements(placement.cluster),
+            }
+        )
+    return results
+
+
+def prediction_text(result: dict) -> str:
+    placement = result["placement"]
+    onset = result["onset_energy_ev"]
+    cluster_onset = placement["cluster_onset_ev"]
+    lines = [
+        f"{result['formula']}  ({result['structure']})",
+        f"  predicted onset {onset:.2f} eV, absorption-edge integral {result['absorption_edge_integral']:.2f}"
+        if np.isfinite(onset) else "  predicted spectrum stays below 10^4 cm^-1: no onset on 0-15 eV",
+        f"  cluster {placement['cluster']} ({placement['cluster_size']} materials, onset {cluster_onset['mean']:.2f}"
+        f" +/- {cluster_onset['std'] if cluster_onset['std'] is not None else float('nan'):.2f} eV) in {result['representation']}:"
+        f" distance {placement['distance']:.2f} to its centre, {100 * placement['members_closer']:.0f}% of members closer"
+        + ("  ** OUTLIER: farther than every member **" if placement["outlier"] else ""),
+        "  nearest known materials:",
+        *[
+            f"    {m['formula']:<12} {m['id']:<12} distance {m['distance']:.2f}  cluster {m['cluster']}  onset {m['onset_energy_ev']:.2f} eV"
+            for m in result["nearest_materials"]
+        ],
+        "  design guidelines of this cluster:" if result["guidelines"] else "  no design guideline involves this cluster",
+        *[f"    - {statement}" for statement in result["guidelines"]],
+    ]
+    return "\n".join(lines)
+
+
+def explain(cluster: int, profile: Profile) -> dict:
+    if str(cluster) not in profile.summaries:
+        raise InputError(f"cluster {cluster}: no such cluster (they are numbered 1-{len(profile.summaries)})")
+    summary = profile.summaries[str(cluster)]
+    return {"cluster": cluster, "representation": profile.representation, **summary, "guidelines": profile.statements(cluster)}
+
+
+def explanation_text(result: dict) -> str:
+    onset, edge = result["onset_energy_ev"], result["absorption_edge_integral"]
+    lines = [
+        f"cluster {result['cluster']} ({result['representation']}): {len(result['members'])} materials",
+        f"  onset {onset['mean']:.2f} +/- {onset['std'] or 0:.2f} eV; absorption-edge integral {edge['mean']:.2f} +/- {edge['std'] or 0:.2f}",
+        "  members: " + ", ".join(f"{formula} ({material})" for formula, material in zip(result["formulas"], result["members"])),
+        "  shared features (enriched against all materials, q = BH-corrected p):",
+        *[f"    {row['feature']:<32} {row['in_group']}/{row['group_size']} here vs {100 * row['fraction_in_total']:.0f}% of all  q={row['q_value']:.3g}"
+          for row in result["enriched"]],  # fmt: skip
+        "  contrasts with sibling clusters:" if result["guidelines"] else "  no sibling contrast",
+        *[f"    - {statement}" for statement in result["guidelines"]],
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="specgroups", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    predict_parser = commands.add_parser("predict", help="predict spectra of new structures and place them among the clusters")
+    predict_parser.add_argument("structures", nargs="+", metavar="STRUCTURE")
+    predict_parser.add_argument("--model", type=Path, help="trained model folder (default: the profile's)")
+    explain_parser = commands.add_parser("explain", help="a cluster's members, shared features, onsets and contrasts")
+    explain_parser.add_argument("cluster", type=int, metavar="CLUSTER")
+    for sub in (predict_parser, explain_parser):
+        sub.add_argument("--clusters", type=Path, default=Path("data"), help="the profile's data folder (default: data)")
+        sub.add_argument("--params", default="params.yaml", help="the profile's params (default: params.yaml)")
+        sub.add_argument("--json", type=Path, metavar="OUT", help="also write the result as JSON")
+    arguments = parser.parse_args(argv)
+    try:
+        params = _params(arguments.params)
+        profile = Profile(arguments.clusters, params)
+        if arguments.command == "predict":
+            model_dir = arguments.model or Path(params["embed"]["model_dir"])
+            result = predict(arguments.structures, model_dir, profile, params)
+            text = "\n\n".join(prediction_text(item) for item in result)
+        else:
+            result = explain(arguments.cluster, profile)
+            text = explanation_text(result)
+    except InputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(text)
+    if arguments.json:
+        write_json_atomic(arguments.json, result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

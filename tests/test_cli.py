@@ -1,0 +1,81 @@
+"""`specgroups predict` and `specgroups explain` on a small profile's real outputs."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from pymatgen.core import Structure
+
+from tests.helpers import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def specgroups(repo, *arguments: str, environment: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "specgroups.cli", *arguments], cwd=repo, capture_output=True, text=True, env=environment)
+
+
+@pytest.fixture(scope="module")
+def new_material(tmp_path_factory):
+    """An oxide from ../shared that the embedded set does not use, as a CIF file."""
+    used = {m["id"] for m in json.loads((ROOT / "data/demo/materials.json").read_text())}
+    with gzip.open(ROOT.parent / "shared/data/structures/oxides_pbesol.json.gz", "rt") as handle:
+        record = next(r for r in json.load(handle) if r["id"] not in used and r["nsites"] <= 6 and r["band_gap_pbesol_eV"] > 2)
+    path = tmp_path_factory.mktemp("new") / f"{record['formula']}.cif"
+    Structure.from_dict(record["structure"]).to(filename=str(path))
+    return record, path
+
+
+def test_predict_places_a_new_material(pipeline_repo, new_material, tmp_path):
+    record, cif = new_material
+    completed = specgroups(pipeline_repo, "predict", str(cif), "--json", str(tmp_path / "prediction.json"))
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    [result] = json.loads((tmp_path / "prediction.json").read_text())
+    spectrum = np.array(result["predicted_log_alpha"])
+    assert spectrum.shape == (1501,) and 1.0 < spectrum.min() and spectrum.max() < 8.0
+    assert result["formula"] == Structure.from_file(cif).composition.reduced_formula
+    assert 0.5 < result["onset_energy_ev"] < 12.0  # an insulating oxide absorbs above 10^4 cm^-1 somewhere in the UV
+    clusters = json.loads((pipeline_repo / "data/chemistry/clusters.json").read_text())
+    placement = result["placement"]
+    assert str(placement["cluster"]) in clusters and placement["cluster_size"] == len(clusters[str(placement["cluster"])]["members"])
+    assert placement["distance"] >= 0 and 0.0 <= placement["members_closer"] <= 1.0
+    neighbours = result["nearest_materials"]
+    assert len(neighbours) == 5 and [n["distance"] for n in neighbours] == sorted(n["distance"] for n in neighbours)
+    known = {m for c in clusters.values() for m in c["members"]}
+    assert {n["id"] for n in neighbours} <= known and all(len(n["reference_log_alpha"]) == 1501 for n in neighbours)
+    guidelines = json.loads((pipeline_repo / "data/chemistry/guidelines.json").read_text())
+    assert result["guidelines"] == [g["statement"] for g in guidelines if placement["cluster"] in g["clusters"]]
+    text = completed.stdout
+    assert text.startswith(f"{result['formula']}  ({cif})") and f"cluster {placement['cluster']} (" in text
+    assert f"predicted onset {result['onset_energy_ev']:.2f} eV" in text
+    assert all(n["id"] in text for n in neighbours)
+
+
+def test_explain_prints_the_clusters_record(pipeline_repo, tmp_path):
+    clusters = json.loads((pipeline_repo / "data/chemistry/clusters.json").read_text())
+    cluster = max(clusters, key=lambda c: len(clusters[c]["members"]))
+    completed = specgroups(pipeline_repo, "explain", cluster, "--json", str(tmp_path / "cluster.json"))
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.startswith(f"cluster {cluster} (pooled): {len(clusters[cluster]['members'])} materials")
+    assert all(member in completed.stdout for member in clusters[cluster]["members"])
+    assert json.loads((tmp_path / "cluster.json").read_text())["members"] == clusters[cluster]["members"]
+
+
+def test_bad_structures_and_clusters_are_one_line_errors(pipeline_repo, tmp_path):
+    broken = tmp_path / "broken.cif"
+    broken.write_text("data_broken\n_cell_length_a nonsense\n")
+    for arguments, expected in (
+        (["predict", str(broken)], "broken.cif: not a readable structure"),
+        (["predict", str(tmp_path / "absent.cif")], "absent.cif: file not found"),
+        (["predict", "mp-2472"], "mp-2472: fetching from the Materials Project needs an API key in the MP_API_KEY"),
+        (["explain", "999"], "cluster 999: no such cluster"),
+    ):
+        environment = {key: value for key, value in __import__("os").environ.items() if key != "MP_API_KEY"}
+        completed = specgroups(pipeline_repo, *arguments, environment=environment)
+        errors = [line for line in completed.stderr.splitlines() if line.startswith("error: ")]
+        assert completed.returncode == 2 and len(errors) == 1 and expected in errors[0], completed.stderr[-2000:]
