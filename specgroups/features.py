@@ -47,7 +47,7 @@ def extract_features(model, data: GraphSet, batch_size: int, device: torch.devic
     try:
         with torch.no_grad():
             for inputs, targets in batches(data, list(range(len(data))), batch_size, device):
-                captured["predicted"].append(model(inputs)["out"].reshape(targets.shape).cpu())
+                captured["predicted"].append(model(inputs)["out"].reshape(len(targets), -1).cpu())
     finally:
         for handle in handles:
             handle.remove()
