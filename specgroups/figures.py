@@ -124,7 +124,7 @@ def contrast_figure(grid, spectra_by_group: dict, structures: dict, densities: d
             structure_axis = figure.add_subplot(layout[1, 2 * k])
             density_axis = figure.add_subplot(layout[1, 2 * k + 1])
             draw_structure(structure_axis, structures.get(group), f"(b) {group.replace('_', ' ')}")
-            draw_density_slice(density_axis, densities.get(group), f"(c) CBM {group.replace('_', ' ')}")
+            draw_density_slice(density_axis, densities.get(group), f"(c) CBM {group.replace('_', ' ')}", structures.get(group))
     return figure
 
 
@@ -167,14 +167,28 @@ def draw_structure(axis, structure, title: str, bond_cutoff: float = 2.2) -> Non
     axis.legend(fontsize=5, loc="upper right", frameon=False, handletextpad=0.1, bbox_to_anchor=(1.25, 1.0))
 
 
-def draw_density_slice(axis, density: np.ndarray | None, title: str) -> None:
-    """The CBM density summed along c (a projection of the cube file)."""
+def draw_density_slice(axis, density: np.ndarray | None, title: str, structure=None) -> None:
+    """The CBM density summed along c, drawn in the cell's own ab plane (the geometry of panel b), with the
+    V/Cr sites marked so the density can be read against the polyhedra."""
     axis.set_title(title, loc="left", fontsize=7)
+    axis.set_aspect("equal")
     axis.axis("off")
     if density is None:
         axis.text(0.5, 0.5, "not computed", ha="center", va="center", fontsize=6, transform=axis.transAxes)
         return
-    axis.imshow(density.sum(axis=2).T, origin="lower", cmap="magma")
+    projected = density.sum(axis=2)
+    if structure is None:
+        axis.imshow(projected.T, origin="lower", cmap="magma")
+        return
+    a, b = structure.lattice.matrix[0, :2], structure.lattice.matrix[1, :2]
+    u, v = np.meshgrid(np.linspace(0, 1, projected.shape[0] + 1), np.linspace(0, 1, projected.shape[1] + 1), indexing="ij")
+    axis.pcolormesh(u * a[0] + v * b[0], u * a[1] + v * b[1], projected, cmap="magma", shading="flat", rasterized=True)
+    corners = np.array([[0, 0], a, a + b, b, [0, 0]])
+    axis.plot(corners[:, 0], corners[:, 1], color="0.6", lw=0.5)
+    sites = [site.coords[:2] for site in structure if site.specie.symbol in HEADLINE_ELEMENTS]
+    if sites:
+        axis.scatter(*np.array(sites).T, s=14, facecolors="none", edgecolors="#5ab4ac", linewidths=0.8, label="V/Cr")
+        axis.legend(fontsize=5, loc="upper right", frameon=False, handletextpad=0.1, bbox_to_anchor=(1.25, 1.0))
 
 
 def cluster_panel_figure(grid, spectra, labels, onsets, edge_integrals, cluster: int):
