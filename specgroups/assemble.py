@@ -52,7 +52,12 @@ class OnsetCorrection:
 
 @dataclass(frozen=True)
 class MaterialInput:
-    """One candidate material: its dielectric function is loaded lazily (files can be large)."""
+    """One candidate material: its dielectric function is loaded lazily (files can be large).
+
+    For any other spectrum (a density of states, eps_imag, ...), ``load_dielectric``
+    is None and ``energies``/``values`` give it on its own axis: it is interpolated
+    onto the dataset's grid as it is, without the absorption transform or a shift.
+    """
 
     material_id: str
     formula: str
@@ -63,6 +68,22 @@ class MaterialInput:
     direct_gap_ev: float | None = None
     reference_gap_ev: float | None = None
     exclusion_reason: str = ""
+    energies: np.ndarray | None = None
+    values: np.ndarray | None = None
+
+
+def spectrum_on_grid(energies: np.ndarray, values: np.ndarray, grid: np.ndarray, source: str) -> np.ndarray:
+    """A spectrum given on its own increasing axis, interpolated linearly onto ``grid`` (which it must cover)."""
+    energies, values = np.asarray(energies, dtype=float), np.asarray(values, dtype=float)
+    if energies.ndim != 1 or energies.shape != values.shape or len(energies) < 2:
+        raise InputError(f"{source}: energies and values must be 1-D of one length, got {energies.shape} and {values.shape}")
+    if not (np.all(np.isfinite(energies)) and np.all(np.isfinite(values))):
+        raise InputError(f"{source}: the spectrum is not finite")
+    if np.any(np.diff(energies) <= 0):
+        raise InputError(f"{source}: the energy axis is not increasing")
+    if grid[0] < energies[0] - 1e-9 or grid[-1] > energies[-1] + 1e-9:
+        raise InputError(f"{source}: the spectrum covers {energies[0]:g}-{energies[-1]:g} eV, not the grid's {grid[0]:g}-{grid[-1]:g} eV")
+    return np.interp(grid, energies, values)
 
 
 @dataclass(frozen=True)
@@ -103,12 +124,15 @@ def assemble_dataset(
             excluded.append({"id": candidate.material_id, "formula": candidate.formula, "reason": reason})
             continue
         try:
-            log_alpha = log_absorption_on_grid(
-                candidate.load_dielectric(), options.grid, options.floor, shift, options.correction.cut_below_gap
-            )
+            if candidate.load_dielectric is None:
+                spectrum = spectrum_on_grid(candidate.energies, candidate.values, options.grid, candidate.source)
+            else:
+                spectrum = log_absorption_on_grid(
+                    candidate.load_dielectric(), options.grid, options.floor, shift, options.correction.cut_below_gap
+                )
         except InputError as error:
             raise InputError(f"{candidate.material_id}: {error}") from error
-        metrics = onset_metrics(options.grid, log_alpha, options.onset_threshold, options.edge_window_ev)
+        metrics = onset_metrics(options.grid, spectrum, options.onset_threshold, options.edge_window_ev)
         rows.append(
             {
                 "id": candidate.material_id,
@@ -122,7 +146,7 @@ def assemble_dataset(
                 "source": candidate.source,
             }
         )
-        spectra.append(log_alpha)
+        spectra.append(spectrum)
         structures[candidate.material_id] = candidate.structure
     if not rows:
         raise InputError(f"no usable material among {len(candidates)} candidates")

@@ -76,7 +76,11 @@ def workflow_figure(stages: list[str], edges: list[tuple[str, str]], notes: dict
     return figure
 
 
-def cluster_grid_figure(grid: np.ndarray, spectra: np.ndarray, labels: np.ndarray, onsets: np.ndarray, columns: int):
+LOG_ALPHA_LABEL = r"log$_{10}$ $\alpha$ (cm$^{-1}$)"
+
+
+def cluster_grid_figure(grid: np.ndarray, spectra: np.ndarray, labels: np.ndarray, onsets: np.ndarray, columns: int,
+                        ylabel: str = LOG_ALPHA_LABEL):  # fmt: skip
     """Figure 2: every cluster's member spectra in colour with their mean in black, on shared axes."""
     clusters = sorted(set(labels.tolist()))
     rows = math.ceil(len(clusters) / columns)
@@ -95,13 +99,15 @@ def cluster_grid_figure(grid: np.ndarray, spectra: np.ndarray, labels: np.ndarra
         for axis in list(axes.flat)[len(clusters):]:
             axis.axis("off")
         axes[0, 0].set_xlim(grid[0], grid[-1])
-        axes[0, 0].set_ylim(1.9, max(6.6, float(spectra.max()) + 0.1))
+        # robust limits: one divergent spectrum (eps_imag of a near-metal at 0 eV) must not flatten every panel
+        low, high = float(spectra.min()), float(np.percentile(spectra, 99.9))
+        axes[0, 0].set_ylim(low - 0.03 * (high - low), high + 0.05 * (high - low))
         figure.supxlabel("Photon energy (eV)", fontsize=8)
-        figure.supylabel(r"log$_{10}$ $\alpha$ (cm$^{-1}$)", fontsize=8)
+        figure.supylabel(ylabel, fontsize=8)
     return figure
 
 
-def contrast_figure(grid, spectra_by_group: dict, structures: dict, densities: dict):
+def contrast_figure(grid, spectra_by_group: dict, structures: dict, densities: dict, ylabel: str = LOG_ALPHA_LABEL):
     """Figure 3: (a) the two groups' spectra, (b) a representative structure of each, (c) its CBM density."""
     groups = list(spectra_by_group)
     with plt.style.context(STYLE):
@@ -116,7 +122,7 @@ def contrast_figure(grid, spectra_by_group: dict, structures: dict, densities: d
             if len(block):
                 spectra_axis.plot(grid, block.mean(axis=0), color=colour, lw=1.4, label=f"{group.replace('_', ' ')} (n={len(block)})")
         spectra_axis.set_xlabel("Photon energy (eV)")
-        spectra_axis.set_ylabel(r"log$_{10}$ $\alpha$ (cm$^{-1}$)")
+        spectra_axis.set_ylabel(ylabel)
         spectra_axis.set_xlim(grid[0], grid[-1])
         spectra_axis.legend(loc="lower right", fontsize=7)
         spectra_axis.set_title("(a)", loc="left", fontsize=8)
@@ -191,7 +197,7 @@ def draw_density_slice(axis, density: np.ndarray | None, title: str, structure=N
         axis.legend(fontsize=5, loc="upper right", frameon=False, handletextpad=0.1, bbox_to_anchor=(1.25, 1.0))
 
 
-def cluster_panel_figure(grid, spectra, labels, onsets, edge_integrals, cluster: int):
+def cluster_panel_figure(grid, spectra, labels, onsets, edge_integrals, cluster: int, ylabel: str = LOG_ALPHA_LABEL):
     """A cluster's page: member spectra with their mean, and onset vs edge integral against all materials."""
     members = np.flatnonzero(labels == cluster)
     with plt.style.context(STYLE):
@@ -200,7 +206,7 @@ def cluster_panel_figure(grid, spectra, labels, onsets, edge_integrals, cluster:
             left.plot(grid, spectra[member], lw=0.6, alpha=0.7)
         left.plot(grid, spectra[members].mean(axis=0), color="black", lw=1.2, label="mean")
         left.set_xlabel("Photon energy (eV)")
-        left.set_ylabel(r"log$_{10}$ $\alpha$ (cm$^{-1}$)")
+        left.set_ylabel(ylabel)
         left.set_title(f"cluster {cluster}: {len(members)} materials", loc="left")
         right.scatter(onsets, edge_integrals, s=6, color="0.75", label="all materials")
         right.scatter(onsets[members], edge_integrals[members], s=12, color="#d6604d", label=f"cluster {cluster}")

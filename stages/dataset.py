@@ -1,8 +1,11 @@
 """Stage `dataset`: first-principles dielectric functions -> log10 alpha table, onsets and split.
 
-Two sources (``dataset.source``): ``embedded``, the GPAW results of
-profiles/firstprinciples (data/demo/), and ``authors``, the files of the
-authors' repository imported by data.dvc (the paper profile).
+Three sources (``dataset.source``): ``embedded``, the GPAW results of
+profiles/firstprinciples (data/demo/); ``authors``, the files of the authors'
+repository imported by data.dvc (the paper profile); ``table``, any spectrum per
+material on any energy axis (``table.spectra``: an .npz with ``material_ids``,
+``energies`` and ``values``, materials x energies; ``table.structures``: a JSON
+object {id: {"formula", "structure": pymatgen dict}}), used as it is.
 """
 
 from __future__ import annotations
@@ -83,6 +86,27 @@ def authors_candidates(params: dict, references: dict[str, float], split: dict[s
         )
 
 
+def table_candidates(params: dict):
+    """Every material of a generic spectra table, with its structure."""
+    spectra_path, structures_path = Path(params["spectra"]), Path(params["structures"])
+    if not spectra_path.is_file():
+        raise InputError(f"{spectra_path}: not found")
+    try:
+        with np.load(spectra_path, allow_pickle=False) as table:
+            ids, energies, values = table["material_ids"].astype(str), table["energies"], table["values"]
+    except (ValueError, KeyError, OSError) as error:
+        raise InputError(f"{spectra_path}: needs arrays material_ids, energies and values ({error})") from error
+    if values.shape != (len(ids), len(energies)):
+        raise InputError(f"{spectra_path}: values have shape {values.shape}, expected ({len(ids)}, {len(energies)})")
+    structures = read_json(structures_path)
+    missing = [material_id for material_id in ids if material_id not in structures]
+    if missing:
+        raise InputError(f"{structures_path}: no structure for {missing[:5]}")
+    for material_id, row in zip(ids, values):
+        entry = structures[material_id]
+        yield MaterialInput(material_id, entry["formula"], entry["structure"], "table", None, energies=energies, values=row)
+
+
 def run(arguments) -> str:
     params = load_params(arguments.params, "dataset")
     grid = np.linspace(params["grid"]["min_ev"], params["grid"]["max_ev"], int(params["grid"]["points"]))
@@ -108,8 +132,10 @@ def run(arguments) -> str:
             split_path = authors.split_file(authors.find_run(run_split))
             fixed_split = authors.read_split(split_path) if split_path else None
         materials = authors_candidates(params["authors"], references, fixed_split)
+    elif params["source"] == "table":
+        materials = table_candidates(params["table"])
     else:
-        raise InputError(f"{arguments.params}: dataset.source must be 'embedded' or 'authors', got {params['source']!r}")
+        raise InputError(f"{arguments.params}: dataset.source must be 'embedded', 'authors' or 'table', got {params['source']!r}")
     dataset, excluded = assemble_dataset(materials, options, split, seed, fixed_split)
     output = Path(params["output"])
     write_dataset(output, dataset)

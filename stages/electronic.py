@@ -78,10 +78,14 @@ def analyse(material_id: str, structure: Structure, settings: OpticsSettings, pa
 
 def run(arguments) -> str:
     params = load_params(arguments.params, "electronic")
+    out_dir = Path(params["output"])
+    if not params["enabled"]:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        write_json_atomic(params["metrics"], {"enabled": False, "representation": None, "representatives": {}, "comparison": None})
+        return f"electronic: not computed (electronic.enabled is false) -> {params['metrics']}"
     settings = OpticsSettings.from_params(params["gpaw"])
     dataset = read_dataset(params["dataset"])
     records = read_json(Path(params["chemistry"]) / "materials.json")
-    out_dir = Path(params["output"])
     out_dir.mkdir(parents=True, exist_ok=True)
     with np.load(params["clusters"], allow_pickle=False) as clusters:
         representation = str(clusters["representation"])
@@ -103,7 +107,7 @@ def run(arguments) -> str:
             "cbm_ipr_isolated_alkali_over_other": ipr["isolated_alkali"] / ipr["other"],
             "claim_cbm_more_localised_in_isolated_alkali": bool(ipr["isolated_alkali"] > ipr["other"]),
         }
-    write_json_atomic(params["metrics"], {"representation": representation, "representatives": results, "comparison": comparison})
+    write_json_atomic(params["metrics"], {"enabled": True, "representation": representation, "representatives": results, "comparison": comparison})
     summary = ", ".join(
         f"{g}: {r['formula']} CBM IPR {r['cbm']['inverse_participation_ratio']:.2f}" if r.get("material") else f"{g}: none"
         for g, r in results.items()

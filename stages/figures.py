@@ -22,7 +22,7 @@ def workflow_notes(params_path: str, metrics: dict[str, str]) -> dict[str, str]:
     train = read_json(metrics["train"])
     architecture = params["train"]["architecture"]
     return {
-        "dataset": f"{dataset['materials']} materials, 1501-point log10 alpha",
+        "dataset": f"{dataset['materials']} materials, {params['figures']['quantity']}",
         "graphs": f"k-nearest, {params['graphs']['max_neighbors']} neighbours",
         "train": f"ALIGNN {architecture['alignn_layers']}+{architecture['gcn_layers']} layers, test MAE {train['spectrum_mae']['test']:.3f}",
         "embed": "features of every layer",
@@ -43,7 +43,7 @@ def run(arguments) -> str:
     written = []
     stages, edges = pipeline_graph(params["dvc_yaml"])
     written += save(workflow_figure(stages, edges, workflow_notes(arguments.params, params["metrics"])), output / "figure1_workflow")
-    written += save(cluster_grid_figure(grid, spectra, labels, onsets, int(params["grid_columns"])), output / "figure2_clusters")
+    written += save(cluster_grid_figure(grid, spectra, labels, onsets, int(params["grid_columns"]), params["quantity_label"]), output / "figure2_clusters")
 
     records = read_json(Path(params["chemistry"]) / "materials.json")
     classes = np.array([headline_class(records[m]) if "error" not in records[m] else None for m in dataset.ids], dtype=object)
@@ -56,9 +56,9 @@ def run(arguments) -> str:
 
             densities[group], _ = read_cube_data(str(Path(params["electronic_dir"]) / result["cube_file"]))
     by_group = {group: spectra[classes == group] for group in ("isolated_alkali", "other")}
-    written += save(contrast_figure(grid, by_group, structures, densities), output / "figure3_contrast")
+    written += save(contrast_figure(grid, by_group, structures, densities, params["quantity_label"]), output / "figure3_contrast")
     for cluster in sorted(set(labels.tolist())):
-        figure = cluster_panel_figure(grid, spectra, labels, onsets, dataset.materials["absorption_edge_integral"].to_numpy(), cluster)
+        figure = cluster_panel_figure(grid, spectra, labels, onsets, dataset.materials["absorption_edge_integral"].to_numpy(), cluster, params["quantity_label"])
         written += save(figure, output / "clusters" / f"cluster_{cluster:03d}", dpi=int(params["panel_dpi"]))
     return f"figures: {len(written)} files (figures 1-3 and {len(set(labels.tolist()))} cluster panels) -> {output}"
 

@@ -19,6 +19,7 @@ def run(arguments) -> str:
     chemistry = read_json(Path(params["chemistry"]) / "clusters.json")
     context = {
         "commit": git_commit(),
+        "units": params["units"],
         "dataset": read_json(params["metrics"]["dataset"]),
         "train": read_json(params["metrics"]["train"]),
         "cluster": read_json(params["metrics"]["cluster"]),

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import yaml
 
 from specgroups.figures import pipeline_graph
 from tests.helpers import ROOT, dvc
 
 PAPER = ROOT / "profiles/paper/dvc.yaml"
+EPS2 = ROOT / "profiles/eps2/dvc.yaml"
 CODE = re.compile(r"^(stages/|specgroups/|paper/templates|paper/study_reported)")
 
 
@@ -32,15 +34,26 @@ def test_paper_profile_keeps_in_step_with_the_default():
     assert pipeline_graph(PAPER) == pipeline_graph(ROOT / "dvc.yaml")
 
 
-def test_paper_profile_runs_from_the_root_with_its_own_params_and_outputs():
-    stages = yaml.safe_load(PAPER.read_text())["stages"]
+def test_eps2_profile_is_the_default_after_an_export_stage():
+    summary = stage_summary(EPS2)
+    assert summary.pop("export")["module"] == "stages.export_spectra"
+    assert summary == stage_summary(ROOT / "dvc.yaml")
+    stages, edges = pipeline_graph(EPS2)
+    assert stages[1:] == pipeline_graph(ROOT / "dvc.yaml")[0]
+    assert sorted(edge for edge in edges if edge[0] != "export") == pipeline_graph(ROOT / "dvc.yaml")[1]
+    assert ("export", "dataset") in edges
+
+
+@pytest.mark.parametrize("profile", ["paper", "eps2"])
+def test_profiles_run_from_the_root_with_their_own_params_and_outputs(profile):
+    stages = yaml.safe_load((ROOT / f"profiles/{profile}/dvc.yaml").read_text())["stages"]
     for name, stage in stages.items():
         assert stage["wdir"] == "../.."
-        assert stage["cmd"].endswith("--params profiles/paper/params.yaml"), name
-        assert list(stage["params"][0]) == ["profiles/paper/params.yaml"], name
+        assert stage["cmd"].endswith(f"--params profiles/{profile}/params.yaml"), name
+        assert list(stage["params"][0]) == [f"profiles/{profile}/params.yaml"], name
         for entry in stage.get("outs", []) + stage.get("metrics", []) + stage.get("plots", []):
             path = next(iter(entry)) if isinstance(entry, dict) else entry
-            assert path.startswith("profiles/paper/"), (name, path)
+            assert path.startswith(f"profiles/{profile}/"), (name, path)
 
 
 def test_paper_params_say_what_the_study_did():
@@ -57,10 +70,11 @@ def test_paper_params_say_what_the_study_did():
     assert train["mode"] == "published" and train["published_run"].endswith("neighbor_20/hidden_64")
     # every section the default profile has, with the same keys (only values differ)
     default = yaml.safe_load((ROOT / "params.yaml").read_text())
+    eps2 = yaml.safe_load((ROOT / "profiles/eps2/params.yaml").read_text())
+    source_keys = {"authors", "materials", "first_principles", "table"}
     for section, values in default.items():
-        assert set(params[section]) - {"authors", "materials", "first_principles"} == set(values) - {
-            "authors", "materials", "first_principles",
-        }, section  # fmt: skip
+        assert set(params[section]) - source_keys == set(values) - source_keys, section
+        assert set(eps2[section]) - source_keys == set(values) - source_keys, section
 
 
 def test_dvc_knows_every_paper_stage_and_the_imports_feeding_it():

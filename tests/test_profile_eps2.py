@@ -1,0 +1,39 @@
+"""Bring your own spectra: `dvc repro profiles/eps2/dvc.yaml` runs the whole method on eps_imag and builds its report."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from specgroups.dataset import read_dataset
+from specgroups.firstprinciples.results import load_results
+from tests.helpers import ROOT, dvc
+
+pytestmark = pytest.mark.slow
+
+
+def test_eps2_profile_builds_its_report(tmp_path):
+    repo = tmp_path / "repo"
+    for folder in ("specgroups", "stages", "data/demo", "paper/templates"):
+        shutil.copytree(ROOT / folder, repo / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("paper/study_reported.yaml", "profiles/eps2/dvc.yaml", "profiles/eps2/params.yaml"):
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / name, repo / name)
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    dvc(repo, "init", "-q")
+    dvc(repo, "repro", "profiles/eps2/dvc.yaml")
+
+    computed = [r for r in load_results(repo / "data/demo/first_principles").values() if r["status"] == "ok"]
+    dataset = read_dataset(repo / "profiles/eps2/data/dataset")
+    assert len(dataset.ids) == len(computed)
+    assert dataset.spectra.min() > -1e-6 and 5 < np.median(dataset.spectra.max(axis=1)) < 100  # eps_imag, not log alpha
+    train = json.loads((repo / "profiles/eps2/metrics/train.json").read_text())
+    assert train["spectrum_mae"]["test"] < train["mean_spectrum_baseline_test_mae"]
+    report = (repo / "profiles/eps2/report.md").read_text()
+    assert "spectrum MAE, test (eps_imag)" in report and "not computed in this profile" in report
+    html = (repo / "profiles/eps2/report.html").read_text()
+    assert html.count("data:image/png;base64,") >= 3 and "http://" not in html and "https://cdn" not in html
