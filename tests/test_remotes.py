@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable, NamedTuple
 
 import pytest
+import yaml
 
 from tests.helpers import ROOT, dvc
 from tests.servers import free_port, http_storage, s3_storage
@@ -41,7 +42,7 @@ class Remote(NamedTuple):
     url: str
     options: dict[str, str]
     objects: Callable[[], list]  # what the storage holds
-    corrupt: Callable[[], None]  # overwrite one stored file object (not a .dir listing)
+    corrupt: Callable[[str], None]  # overwrite the stored object of this md5
 
 
 @pytest.fixture(params=["http", "s3"])
@@ -54,8 +55,8 @@ def remote(request, tmp_path, monkeypatch) -> Remote:
             def objects():
                 return sorted(p for p in storage.rglob("*") if p.is_file())
 
-            def corrupt():
-                next(p for p in objects() if not p.name.endswith(".dir")).write_bytes(b"corrupted")
+            def corrupt(md5):
+                (storage / "specgroups/files/md5" / md5[:2] / md5[2:]).write_bytes(b"corrupted")
 
             yield Remote(f"{base}/specgroups", {"method": "PUT"}, objects, corrupt)
         return
@@ -71,8 +72,9 @@ def remote(request, tmp_path, monkeypatch) -> Remote:
             listing = client.list_objects_v2(Bucket="specgroups").get("Contents", [])
             return sorted(item["Key"] for item in listing)
 
-        def corrupt():
-            key = next(key for key in objects() if not key.endswith(".dir"))
+        def corrupt(md5):
+            key = f"store/files/md5/{md5[:2]}/{md5[2:]}"
+            assert key in objects()
             client.put_object(Bucket="specgroups", Key=key, Body=b"corrupted")
 
         yield Remote("s3://specgroups/store", {"endpointurl": endpoint}, objects, corrupt)
@@ -110,7 +112,9 @@ def test_push_then_pull_into_a_fresh_clone_gives_identical_outputs(pipeline_repo
 def test_a_corrupted_object_makes_pull_fail_and_say_so(pipeline_repo, remote, tmp_path):
     add_remote(pipeline_repo, remote)
     dvc(pipeline_repo, "push")
-    remote.corrupt()
+    lock = yaml.safe_load((pipeline_repo / "dvc.lock").read_text())
+    features = next(out for out in lock["stages"]["embed"]["outs"] if out["path"] == "data/features.npz")
+    remote.corrupt(features["md5"])  # an object the pull below needs
     clone = fresh_clone(pipeline_repo, tmp_path / "clone")
     add_remote(clone, remote)
     # plain `dvc pull` fails but blames the cache; tools/pull.py (make pull) names the corrupted object
@@ -125,7 +129,7 @@ def test_a_corrupted_object_makes_pull_fail_and_say_so(pipeline_repo, remote, tm
 
 def test_an_unreachable_remote_fails_within_a_bounded_time(pipeline_repo, tmp_path):
     clone = fresh_clone(pipeline_repo, tmp_path / "clone")
-    add_remote(clone, Remote(f"http://127.0.0.1:{free_port()}/specgroups", {}, list, list))  # nothing listens there
+    add_remote(clone, Remote(f"http://127.0.0.1:{free_port()}/specgroups", {}, list, print))  # nothing listens there
     start = time.monotonic()
     pulled = dvc(clone, "pull", check=False)
     assert pulled.returncode != 0
