@@ -50,8 +50,9 @@ class Profile:
         self.vectors = features[self.representation][rows]
         self.reference = features["reference"][rows]
         self.labels = clusters["labels"]
-        self.table = read_dataset(data_dir / "dataset").materials.set_index("id").loc[self.ids]
-        self.grid = read_dataset(data_dir / "dataset").energy_grid
+        dataset = read_dataset(data_dir / "dataset")
+        self.table = dataset.materials.set_index("id").loc[self.ids]
+        self.grid = dataset.energy_grid
         self.summaries = read_json(data_dir / "chemistry" / "clusters.json")
         self.guidelines = read_json(data_dir / "chemistry" / "guidelines.json")
         self.threshold = float(params["train"]["onset_threshold"])

@@ -129,7 +129,7 @@ def test_a_corrupted_object_makes_pull_fail_and_say_so(pipeline_repo, remote, tm
 
 def test_an_unreachable_remote_fails_within_a_bounded_time(pipeline_repo, tmp_path):
     clone = fresh_clone(pipeline_repo, tmp_path / "clone")
-    add_remote(clone, Remote(f"http://127.0.0.1:{free_port()}/specgroups", {}, list, print))  # nothing listens there
+    add_remote(clone, Remote(f"http://127.0.0.1:{free_port()}/specgroups", {}, list, list))  # nothing listens there
     start = time.monotonic()
     pulled = dvc(clone, "pull", check=False)
     assert pulled.returncode != 0
