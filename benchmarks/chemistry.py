@@ -17,12 +17,11 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
-import platform
 import time
 from pathlib import Path
 
 import numpy as np
+from measure import machine
 from pymatgen.core import Structure
 
 from specgroups.chemistry import material_chemistry
@@ -63,7 +62,7 @@ def main() -> None:
     exponent, _ = np.polyfit(np.log(sites), np.log(cpu), 1)
     projected_cpu_h = float(cpu.mean()) * 2681 / 3600
     result = {
-        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version()},
+        "machine": machine(),
         "materials": len(rows),
         "cpu_s_per_material": {
             "median": round(float(np.median(cpu)), 2),

@@ -15,16 +15,13 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
-import platform
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import yaml
+from measure import machine, run_measured
 
 ROOT = Path(__file__).parents[1]
 WIDTHS = {**{f"alignn_{i}": 64 for i in range(1, 5)}, **{f"gcn_{i}": 64 for i in range(1, 5)}, "pooled": 64}
@@ -63,28 +60,18 @@ def main() -> None:
         params = {**cluster, "features": str(scratch / "features.npz"), "output": str(scratch / "clusters.npz"),
                   "metrics": str(scratch / "cluster.json")}  # fmt: skip
         (scratch / "params.yaml").write_text(yaml.safe_dump({"cluster": params}))
-        environment = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-        start = time.perf_counter()
-        process = subprocess.Popen([sys.executable, "-m", "stages.cluster", "--params", str(scratch / "params.yaml")],
-                                   cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)  # fmt: skip
-        summary = process.stdout.read().strip()
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - start
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit(f"cluster stage failed: {summary}")
+        summary, usage = run_measured([sys.executable, "-m", "stages.cluster", "--params", str(scratch / "params.yaml")], 1, ROOT)
     result = {
-        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version()},
+        "machine": machine(),
         "materials": arguments.materials,
         "n_clusters": int(cluster["n_clusters"]),
         "representations": {name: int(values.shape[1]) for name, values in features.items()},
         "permutations": int(cluster["permutations"]),
         "bootstrap_rounds": int(cluster["bootstrap_rounds"]),
-        "wall_s": round(wall, 1),
-        "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
-        "peak_rss_mb": round(usage.ru_maxrss / 1024),
+        **usage,
         "target_wall_s": 300,
         "target_peak_rss_mb": 4096,
-        "stage_summary": summary,
+        "stage_summary": summary.strip().splitlines()[-1],
     }
     write_json_atomic(arguments.out, result)
     print(f"cluster at scale: {result['wall_s']} s wall, {result['cpu_s']} CPU-s, {result['peak_rss_mb']} MB -> {arguments.out}")

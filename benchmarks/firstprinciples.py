@@ -14,14 +14,13 @@ Run it on an otherwise idle machine: the throughput ratio measures contention.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 import yaml
+from measure import machine
 
 from specgroups.atomic import read_json, write_json_atomic
 from specgroups.firstprinciples.results import load_results
@@ -88,7 +87,7 @@ def main() -> None:
     parser.add_argument("--skip-throughput", action="store_true")
     arguments = parser.parse_args()
     settings = OpticsSettings.from_params(yaml.safe_load((ROOT / "profiles/firstprinciples/params.yaml").read_text())["gpaw"])
-    report = {"machine": {"cores": os.cpu_count(), "processor": platform.processor()}}
+    report = {"machine": machine()}
     report["cost_per_material"] = cost_table(Path(arguments.results))
     if not arguments.skip_throughput:
         report["throughput"] = throughput(settings)

@@ -33,10 +33,7 @@ import argparse
 import csv
 import gzip
 import json
-import os
-import platform
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -44,10 +41,10 @@ from pathlib import Path
 
 import numpy as np
 import yaml
+from measure import machine, run_measured
 
 ROOT = Path(__file__).parents[1]
 SHARED = ROOT.parent / "shared" / "data" / "structures"
-THREAD_ENVIRONMENT = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 # alignn prints each epoch as "<blank> epoch total graph atom grad stress additional time".
 ALIGNN_EPOCH_ROW = re.compile(r"^\s+(\d+)\s+(?:[-\d.eE+]+\s+){6}([\d.]+)\s*$")
 
@@ -158,23 +155,6 @@ def prepare(workdir: Path, materials: list[dict], params: dict, epochs: int) -> 
     }
 
 
-def run_measured(command: list[str], threads: int, cwd: Path) -> tuple[str, dict]:
-    """Run a command in its own process; its stdout, CPU seconds and peak RSS."""
-    environment = {**os.environ, **{name: str(threads) for name in THREAD_ENVIRONMENT}}
-    start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    output = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n{output[-3000:]}")
-    return output, {
-        "wall_s": time.perf_counter() - start,
-        "cpu_s": usage.ru_utime + usage.ru_stime,
-        "peak_rss_mb": usage.ru_maxrss / 1024,
-    }
-
-
 def worker(workdir: Path, threads: int, epochs: int, n_train: int, n_val: int) -> None:
     """specgroups' side, in its own process: train, then extract features; prints one JSON line."""
     import torch
@@ -269,7 +249,7 @@ def benchmark(materials: int, epochs: int, rounds: int, seed: int) -> dict:
     edges = prepared["graph_sizes"]
     ours_per_theirs_triplets = edges["specgroups_k_nearest"]["triplets"] / edges["alignn_pure_torch"]["triplets"]
     return {
-        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version()},
+        "machine": machine(),
         "settings": {
             "materials": materials,
             "seed": seed,

@@ -21,14 +21,7 @@ import numpy as np
 
 from specgroups.atomic import read_json, write_json_atomic
 from specgroups.errors import InputError
-
-
-def _params(path: str) -> dict:
-    import yaml
-
-    if not Path(path).is_file():
-        raise InputError(f"{path}: params file not found (run from the project folder or pass --params)")
-    return yaml.safe_load(Path(path).read_text())
+from specgroups.params import read_params
 
 
 class Profile:
@@ -179,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
         sub.add_argument("--json", type=Path, metavar="OUT", help="also write the result as JSON")
     arguments = parser.parse_args(argv)
     try:
-        params = _params(arguments.params)
+        params = read_params(arguments.params, "train", "graphs", "embed")
         profile = Profile(arguments.clusters, params)
         if arguments.command == "predict":
             model_dir = arguments.model or Path(params["embed"]["model_dir"])

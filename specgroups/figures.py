@@ -16,6 +16,16 @@ from specgroups.firstprinciples.selection import HEADLINE_ELEMENTS  # noqa: E402
 
 STYLE = Path(__file__).with_name("figures.mplstyle")
 GROUP_COLOURS = {"isolated_alkali": "#1b7837", "other": "#762a83"}
+# V/Cr polyhedra in (b) and V/Cr sites in (c): one colour, so the two panels read together
+POLYHEDRON_COLOUR = "#35978f"
+
+
+def element_colour(symbol: str):
+    """The Jmol colour of an element (ASE's table): the same element looks the same in every panel."""
+    from ase.data import atomic_numbers
+    from ase.data.colors import jmol_colors
+
+    return tuple(jmol_colors[atomic_numbers[symbol]])
 
 
 def save(figure, stem: Path, dpi: int = 300) -> list[Path]:
@@ -111,8 +121,8 @@ def contrast_figure(grid, spectra_by_group: dict, structures: dict, densities: d
     """Figure 3: (a) the two groups' spectra, (b) a representative structure of each, (c) its CBM density."""
     groups = list(spectra_by_group)
     with plt.style.context(STYLE):
-        figure = plt.figure(figsize=(7.0, 4.8), layout="constrained")
-        layout = figure.add_gridspec(2, 4, height_ratios=[1.2, 1.0])
+        figure = plt.figure(figsize=(7.0, 4.6), layout="constrained")
+        layout = figure.add_gridspec(2, 4, height_ratios=[1.0, 0.8])
         spectra_axis = figure.add_subplot(layout[0, :])
         for group in groups:
             colour = GROUP_COLOURS.get(group, "0.3")
@@ -126,11 +136,17 @@ def contrast_figure(grid, spectra_by_group: dict, structures: dict, densities: d
         spectra_axis.set_xlim(grid[0], grid[-1])
         spectra_axis.legend(loc="lower right", fontsize=7)
         spectra_axis.set_title("(a)", loc="left", fontsize=8)
+        mesh = None
         for k, group in enumerate(groups):
             structure_axis = figure.add_subplot(layout[1, 2 * k])
             density_axis = figure.add_subplot(layout[1, 2 * k + 1])
             draw_structure(structure_axis, structures.get(group), f"(b) {group.replace('_', ' ')}")
-            draw_density_slice(density_axis, densities.get(group), f"(c) CBM {group.replace('_', ' ')}", structures.get(group))
+            drawn = draw_density_slice(density_axis, densities.get(group), f"(c) CBM {group.replace('_', ' ')}", structures.get(group))
+            mesh = drawn if drawn is not None else mesh
+        if mesh is not None:
+            colour_bar = figure.colorbar(mesh, ax=figure.axes[-1], shrink=0.7, pad=0.02)
+            colour_bar.set_label("CBM density along c\n(fraction of its maximum)", fontsize=6.5)
+            colour_bar.ax.tick_params(labelsize=6)
     return figure
 
 
@@ -140,17 +156,17 @@ def draw_structure(axis, structure, title: str, bond_cutoff: float = 2.2) -> Non
     from matplotlib.patches import Polygon
     from scipy.spatial import ConvexHull
 
-    axis.set_title(title, loc="left", fontsize=7)
+    axis.set_title(title, loc="left", fontsize=7.5)
     axis.set_aspect("equal")
     axis.axis("off")
     if structure is None:
-        axis.text(0.5, 0.5, "not in this dataset", ha="center", va="center", fontsize=6, transform=axis.transAxes)
+        axis.text(0.5, 0.5, "not in this dataset", ha="center", va="center", fontsize=6.5, transform=axis.transAxes)
         return
     a, b = structure.lattice.matrix[0, :2], structure.lattice.matrix[1, :2]
     corners = np.array([[0, 0], a, a + b, b, [0, 0]])
     axis.plot(corners[:, 0], corners[:, 1], color="0.6", lw=0.5)
     symbols = sorted({site.specie.symbol for site in structure})
-    colours = {symbol: plt.get_cmap("tab10")(k % 10) for k, symbol in enumerate(symbols)}
+    colours = {symbol: element_colour(symbol) for symbol in symbols}
     coordinates = structure.cart_coords
     for index, site in enumerate(structure):
         if site.specie.symbol not in HEADLINE_ELEMENTS:
@@ -163,38 +179,41 @@ def draw_structure(axis, structure, title: str, bond_cutoff: float = 2.2) -> Non
                 hull = ConvexHull(corners)
             except Exception:  # corners on a line in this projection: the bonds alone show the polyhedron
                 continue
-            colour = colours[site.specie.symbol]
-            axis.add_patch(Polygon(corners[hull.vertices], closed=True, facecolor=colour, alpha=0.3, edgecolor=colour, lw=0.8, zorder=1))
+            axis.add_patch(Polygon(corners[hull.vertices], closed=True, facecolor=POLYHEDRON_COLOUR, alpha=0.3,
+                                   edgecolor=POLYHEDRON_COLOUR, lw=0.8, zorder=1))  # fmt: skip
             axis.scatter(corners[:, 0], corners[:, 1], s=9, color=colours.get("O", "0.5"), zorder=3)
     for symbol in symbols:
         chosen = [i for i, site in enumerate(structure) if site.specie.symbol == symbol]
         axis.scatter(coordinates[chosen, 0], coordinates[chosen, 1], s=12 if symbol in ("O", "S", "Se", "Te") else 24,
-                     color=colours[symbol], label=symbol, zorder=4, edgecolors="white", linewidths=0.3)  # fmt: skip
-    axis.legend(fontsize=5, loc="upper right", frameon=False, handletextpad=0.1, bbox_to_anchor=(1.25, 1.0))
+                     color=colours[symbol], label=symbol, zorder=4, edgecolors="0.2", linewidths=0.4)  # fmt: skip
+    axis.legend(fontsize=6.5, loc="upper right", frameon=False, handletextpad=0.1, bbox_to_anchor=(1.3, 1.0))
 
 
-def draw_density_slice(axis, density: np.ndarray | None, title: str, structure=None) -> None:
-    """The CBM density summed along c, drawn in the cell's own ab plane (the geometry of panel b), with the
-    V/Cr sites marked so the density can be read against the polyhedra."""
-    axis.set_title(title, loc="left", fontsize=7)
+def draw_density_slice(axis, density: np.ndarray | None, title: str, structure=None):
+    """The CBM density summed along c, as a fraction of its maximum, drawn in the cell's own ab plane (the
+    geometry of panel b), with the V/Cr sites marked so the density can be read against the polyhedra.
+    Returns the colour mesh (None when there is no density)."""
+    axis.set_title(title, loc="left", fontsize=7.5)
     axis.set_aspect("equal")
     axis.axis("off")
     if density is None:
-        axis.text(0.5, 0.5, "not computed", ha="center", va="center", fontsize=6, transform=axis.transAxes)
-        return
+        axis.text(0.5, 0.5, "not computed", ha="center", va="center", fontsize=6.5, transform=axis.transAxes)
+        return None
     projected = density.sum(axis=2)
+    projected = projected / projected.max()
     if structure is None:
-        axis.imshow(projected.T, origin="lower", cmap="magma")
-        return
+        return axis.imshow(projected.T, origin="lower", cmap="magma", vmin=0, vmax=1)
     a, b = structure.lattice.matrix[0, :2], structure.lattice.matrix[1, :2]
     u, v = np.meshgrid(np.linspace(0, 1, projected.shape[0] + 1), np.linspace(0, 1, projected.shape[1] + 1), indexing="ij")
-    axis.pcolormesh(u * a[0] + v * b[0], u * a[1] + v * b[1], projected, cmap="magma", shading="flat", rasterized=True)
+    mesh = axis.pcolormesh(u * a[0] + v * b[0], u * a[1] + v * b[1], projected, cmap="magma", vmin=0, vmax=1,
+                           shading="flat", rasterized=True)  # fmt: skip
     corners = np.array([[0, 0], a, a + b, b, [0, 0]])
     axis.plot(corners[:, 0], corners[:, 1], color="0.6", lw=0.5)
     sites = [site.coords[:2] for site in structure if site.specie.symbol in HEADLINE_ELEMENTS]
     if sites:
-        axis.scatter(*np.array(sites).T, s=14, facecolors="none", edgecolors="#5ab4ac", linewidths=0.8, label="V/Cr")
-        axis.legend(fontsize=5, loc="upper right", frameon=False, handletextpad=0.1, bbox_to_anchor=(1.25, 1.0))
+        axis.scatter(*np.array(sites).T, s=16, facecolors="none", edgecolors=POLYHEDRON_COLOUR, linewidths=1.0, label="V/Cr")
+        axis.legend(fontsize=6.5, loc="upper right", frameon=False, handletextpad=0.1, bbox_to_anchor=(1.3, 1.0))
+    return mesh
 
 
 def cluster_panel_figure(grid, spectra, labels, onsets, edge_integrals, cluster: int, ylabel: str = LOG_ALPHA_LABEL):

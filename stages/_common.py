@@ -7,23 +7,13 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-import yaml
-
 from specgroups.errors import InputError
+from specgroups.params import read_params
 
 
 def load_params(path: str | Path, section: str) -> dict:
     """The ``section`` mapping of a params.yaml file; InputError if the file or section is missing."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: params file not found")
-    try:
-        params = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as error:
-        raise InputError(f"{path}: not valid YAML ({error})") from error
-    if not isinstance(params, dict) or not isinstance(params.get(section), dict):
-        raise InputError(f"{path}: no '{section}' section")
-    return params[section]
+    return read_params(path, section)[section]
 
 
 def stage_main(run: Callable[[argparse.Namespace], str], description: str) -> None:
