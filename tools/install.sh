@@ -29,7 +29,7 @@ fi
 # GPAW compiles its C sources with g++ here (see tools/gpaw_siteconfig.py).
 export GPAW_CONFIG="$PWD/tools/gpaw_siteconfig.py"
 .venv/bin/python -m pip install --quiet --upgrade "pip>=24"
-.venv/bin/python -m pip install --quiet -e ".[test,firstprinciples]"
+.venv/bin/python -m pip install --quiet -e ".[test,firstprinciples,benchmark]"
 .venv/bin/python -m pip check
 
 # moto's S3 server for the remote tests, in its own environment: its botocore pin
