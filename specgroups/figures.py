@@ -59,13 +59,22 @@ def pipeline_graph(dvc_yaml: str | Path) -> tuple[list[str], list[tuple[str, str
 
 
 def workflow_figure(stages: list[str], edges: list[tuple[str, str]], notes: dict[str, str]):
-    """Figure 1: the pipeline as DVC knows it, one box per stage in dependency order, with numbers from params/metrics."""
+    """Figure 1: the pipeline as DVC knows it, one box per stage in dependency order, with numbers from params/metrics.
+
+    Edges between consecutive layers are vertical arrows. An edge that skips layers would run behind
+    the boxes, so each stage with such edges gets its own vertical line right of the boxes, with an
+    arrow from it into every later stage that reads its outputs: every edge of ``dvc dag`` is visible.
+    """
     depth = {stage: 0 for stage in stages}
     for _ in stages:  # longest-path layering; the graph is a DAG
         for source, target in edges:
             depth[target] = max(depth[target], depth[source] + 1)
+    skipping = {}
+    for source, target in edges:
+        if depth[target] - depth[source] > 1:
+            skipping.setdefault(source, []).append(target)
     with plt.style.context(STYLE):
-        figure, axes = plt.subplots(figsize=(3.4, 0.62 * (max(depth.values()) + 1) + 0.3))
+        figure, axes = plt.subplots(figsize=(3.4, 0.5 * (max(depth.values()) + 1) + 0.3))
         columns: dict[int, list[str]] = {}
         for stage in stages:
             columns.setdefault(depth[stage], []).append(stage)
@@ -73,16 +82,32 @@ def workflow_figure(stages: list[str], edges: list[tuple[str, str]], notes: dict
         for level, names in columns.items():
             for k, stage in enumerate(names):
                 position[stage] = ((k - (len(names) - 1) / 2) * 1.6, -level)
-        for source, target in edges:
-            (x0, y0), (x1, y1) = position[source], position[target]
-            axes.annotate("", xy=(x1, y1 + 0.22), xytext=(x0, y0 - 0.22), arrowprops={"arrowstyle": "->", "lw": 0.8, "color": "0.3"})
-        for stage, (x, y) in position.items():
-            axes.text(x, y, f"{stage}\n{notes.get(stage, '')}".strip(), ha="center", va="center", fontsize=6.5,
-                      bbox={"boxstyle": "round,pad=0.3", "fc": "#f0f0f0", "ec": "0.4", "lw": 0.6})
-        xs = [p[0] for p in position.values()]
-        axes.set_xlim(min(xs) - 1.2, max(xs) + 1.2)
+        boxes = {
+            stage: axes.text(x, y, f"{stage}\n{notes.get(stage, '')}".strip(), ha="center", va="center", fontsize=6.5, zorder=3,
+                             bbox={"boxstyle": "round,pad=0.3", "fc": "#f0f0f0", "ec": "0.4", "lw": 0.6})
+            for stage, (x, y) in position.items()
+        }  # fmt: skip
+        xs = [x for x, _ in position.values()]
+        axes.set_xlim(min(xs) - 1.6, max(xs) + 1.6 + 0.12 * len(skipping))
         axes.set_ylim(-max(depth.values()) - 0.5, 0.5)
         axes.axis("off")
+        figure.canvas.draw()  # the boxes' extents, for where the lines start and end
+        to_data = axes.transData.inverted()
+        right = {stage: to_data.transform(box.get_bbox_patch().get_window_extent())[1, 0] for stage, box in boxes.items()}
+        arrow = {"arrowstyle": "->", "lw": 0.7, "color": "0.3", "shrinkA": 0, "shrinkB": 0}
+        for source, target in edges:
+            if depth[target] - depth[source] == 1:
+                (x0, y0), (x1, y1) = position[source], position[target]
+                axes.annotate("", xy=(x1, y1 + 0.2), xytext=(x0, y0 - 0.2), arrowprops={**arrow, "shrinkA": 2, "shrinkB": 2})
+        start = max(right.values()) + 0.12
+        for k, source in enumerate(sorted(skipping, key=lambda stage: depth[stage])):
+            bus = start + 0.12 * k
+            y0 = position[source][1] - 0.08
+            targets = skipping[source]
+            axes.plot([right[source], bus, bus], [y0, y0, min(position[t][1] for t in targets) + 0.08 - 0.04 * k], color="0.45", lw=0.6)
+            for target in targets:
+                y1 = position[target][1] + 0.08 - 0.04 * k
+                axes.annotate("", xy=(right[target], y1), xytext=(bus, y1), arrowprops={**arrow, "color": "0.45", "lw": 0.6})
     return figure
 
 
