@@ -115,15 +115,13 @@ def run(arguments) -> str:
         "mode": params["mode"],
         "best_epoch": result.best_epoch,
         "epochs": settings.epochs if params["mode"] == "retrain" else 0,
-        # the training loop's time per epoch, validation excluded (the study: about 42 s on one A100)
-        "train_seconds_per_epoch": round(float(history["train_seconds"].mean()), 2) if params["mode"] == "retrain" else None,
         "materials": {split: len(data) for split, data in sets.items()},
         "device": str(device),
         "threads": settings.threads,
     }
     write_json_atomic(params["metrics"], metrics)
     trained = (
-        f"best epoch {result.best_epoch}/{settings.epochs}, {history['seconds'].mean():.1f} s/epoch"
+        f"best epoch {result.best_epoch}/{settings.epochs}, {history['train_seconds'].mean():.1f} s/epoch training"
         if params["mode"] == "retrain"
         else f"published model {params['published_run']}"
     )
