@@ -15,29 +15,23 @@ and the projection to 2,681 materials on the chemistry stage's 2 workers.
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 import time
 from pathlib import Path
 
 import numpy as np
 from measure import machine
 from pymatgen.core import Structure
+from shared_materials import shared_materials
 
 from specgroups.chemistry import material_chemistry
-from specgroups.structures import structure_from_poscar
 
 ROOT = Path(__file__).parents[1]
-SHARED = ROOT.parent / "shared" / "data" / "structures"
 
 
 def draw(count: int, seed: int) -> list[tuple[str, Structure]]:
-    with gzip.open(SHARED / "oxides_pbesol.json.gz", "rt") as handle:
-        structures = [(r["id"], Structure.from_dict(r["structure"])) for r in json.load(handle)]
-    with gzip.open(SHARED / "chalcogenides_mp.json.gz", "rt") as handle:
-        structures += [(r["id"], structure_from_poscar(r["poscar"], r["id"])) for r in json.load(handle)]
-    chosen = np.random.default_rng(seed).choice(len(structures), size=count, replace=False)
-    return [structures[i] for i in sorted(chosen)]
+    materials = shared_materials()
+    chosen = np.random.default_rng(seed).choice(len(materials), size=count, replace=False)
+    return [(materials[i]["id"], Structure.from_dict(materials[i]["structure"])) for i in sorted(chosen)]
 
 
 def main() -> None:

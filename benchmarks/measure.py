@@ -42,9 +42,9 @@ def _tree_rss_mb(process: psutil.Process) -> float:
     return total / 2**20
 
 
-def run_measured(command: list[str], threads: int, cwd: Path, environment: dict | None = None) -> tuple[str, dict]:
+def run_measured(command: list[str], threads: int, cwd: Path) -> tuple[str, dict]:
     """Run ``command``; its stdout and stderr, and {wall_s, cpu_s, peak_rss_mb, peak_tree_rss_mb}."""
-    environment = {**os.environ, **(environment or {}), **{name: str(threads) for name in THREAD_ENVIRONMENT}}
+    environment = {**os.environ, **{name: str(threads) for name in THREAD_ENVIRONMENT}}
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peak_tree = [0.0]

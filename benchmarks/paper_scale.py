@@ -29,7 +29,6 @@ minutes and 8 GB on this 2-core machine (the download excluded).
 from __future__ import annotations
 
 import argparse
-import gzip
 import io
 import json
 import re
@@ -41,42 +40,31 @@ import numpy as np
 import yaml
 from measure import machine, run_measured
 from pymatgen.core import Structure
+from shared_materials import shared_materials
 
 from specgroups.atomic import write_json_atomic
 from specgroups.dataset import read_dataset
-from specgroups.structures import structure_from_poscar
 
 ROOT = Path(__file__).parents[1]
-SHARED = ROOT.parent / "shared" / "data" / "structures"
 STRAIN_PER_REPEAT = 0.002
 PUBLISHED_PATH = ("graphs", "train_published", "embed", "cluster", "chemistry")
 
 
-def shared_structures() -> list[tuple[str, str, Structure]]:
-    """(id, formula, structure) of every structure in ../shared/data/structures."""
-    with gzip.open(SHARED / "oxides_pbesol.json.gz", "rt") as handle:
-        records = [(r["id"], r["formula"], Structure.from_dict(r["structure"])) for r in json.load(handle)]
-    with gzip.open(SHARED / "chalcogenides_mp.json.gz", "rt") as handle:
-        records += [(r["id"], r["formula"], structure_from_poscar(r["poscar"], r["id"])) for r in json.load(handle)]
-    return records
-
-
-def scaled_materials(count: int, seed: int) -> dict[str, dict]:
+def scaled_materials(shared: list[dict], count: int, seed: int) -> dict[str, dict]:
     """``count`` materials: every shared structure once, then seeded repeats, each repeat strained a little more."""
-    records = shared_structures()
     rng = np.random.default_rng(seed)
     materials: dict[str, dict] = {}
     repeat = 0
     while len(materials) < count:
-        for index in rng.permutation(len(records)):
+        for index in rng.permutation(len(shared)):
             if len(materials) == count:
                 break
-            material_id, formula, structure = records[index]
+            material_id, structure = shared[index]["id"], shared[index]["structure"]
             if repeat:
-                structure = structure.copy()
-                structure.scale_lattice(structure.volume * (1 + STRAIN_PER_REPEAT * repeat) ** 3)
-                material_id = f"{material_id}-repeat{repeat}"
-            materials[material_id] = {"formula": formula, "structure": structure.as_dict()}
+                strained = Structure.from_dict(structure)
+                strained.scale_lattice(strained.volume * (1 + STRAIN_PER_REPEAT * repeat) ** 3)
+                material_id, structure = f"{material_id}-repeat{repeat}", strained.as_dict()
+            materials[material_id] = {"formula": shared[index]["formula"], "structure": structure}
         repeat += 1
     return materials
 
@@ -122,7 +110,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="specgroups-paper-scale-") as scratch:
         scratch = Path(scratch)
-        materials = scaled_materials(arguments.materials, arguments.seed)
+        shared = shared_materials()
+        materials = scaled_materials(shared, arguments.materials, arguments.seed)
         write_inputs(scratch, materials, arguments.spectra_from)
         params = scratch_params(scratch)
         fresh_model = str(scratch / "fresh_model")
@@ -142,7 +131,7 @@ def main() -> None:
     result = {
         "machine": machine(),
         "materials": len(materials),
-        "distinct_structures": len(shared_structures()),
+        "distinct_structures": len(shared),
         "sites": {"mean": round(float(sites.mean()), 1), "median": float(np.median(sites)), "max": int(sites.max())},
         "architecture": params["train"]["architecture"],
         "max_neighbors": params["graphs"]["max_neighbors"],

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import gzip
 import json
 import re
 import sys
@@ -42,22 +41,16 @@ from pathlib import Path
 import numpy as np
 import yaml
 from measure import machine, run_measured
+from shared_materials import shared_materials
 
 ROOT = Path(__file__).parents[1]
-SHARED = ROOT.parent / "shared" / "data" / "structures"
 # alignn prints each epoch as "<blank> epoch total graph atom grad stress additional time".
 ALIGNN_EPOCH_ROW = re.compile(r"^\s+(\d+)\s+(?:[-\d.eE+]+\s+){6}([\d.]+)\s*$")
 
 
 def draw_materials(count: int, seed: int) -> list[dict]:
     """``count`` materials drawn from both shared structure files: id, structure dict, synthetic spectrum."""
-    from specgroups.firstprinciples.selection import chalcogenide_material, oxide_material
-
-    records = []
-    with gzip.open(SHARED / "oxides_pbesol.json.gz", "rt") as handle:
-        records += [oxide_material(record) for record in json.load(handle)]
-    with gzip.open(SHARED / "chalcogenides_mp.json.gz", "rt") as handle:
-        records += [chalcogenide_material(record) for record in json.load(handle)]
+    records = shared_materials()
     rng = np.random.default_rng(seed)
     chosen = [records[i] for i in sorted(rng.choice(len(records), size=count, replace=False))]
     energies = np.linspace(0.0, 15.0, 1501)
