@@ -56,6 +56,7 @@ def test_mgo_gap_and_dielectric_constant(mgo_result):
     assert dielectric.energies[-1] >= 15.0
     assert mgo_result.settings == SETTINGS.as_dict()
     assert set(mgo_result.cpu_seconds) == {"ground_state", "empty_bands", "response", "total"}
+    assert mgo_result.paw_quadrature_transforms == 0  # Mg and O pass GPAW's own transform check
 
 
 def test_mgo_result_reads_back_through_read_dielectric(mgo_result, tmp_path):

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from specgroups.firstprinciples.paw_corrections import quadrature_fallback
 from specgroups.firstprinciples.settings import OpticsSettings
 
 HARTREE_EV = 27.211386245988
@@ -43,6 +44,8 @@ class OpticsResult:
     kpoint_grid_optics: list[int] | None = None
     cpu_seconds: dict[str, float] = field(default_factory=dict)
     peak_memory_mb: float | None = None
+    # PAW transforms that failed GPAW's FFBT self-check and were computed by quadrature (see paw_corrections)
+    paw_quadrature_transforms: int = 0
     settings: dict = field(default_factory=dict)
     dielectric: dict | None = None
 
@@ -184,7 +187,9 @@ def compute_optics(structure, material_id: str, settings: OpticsSettings, log_pa
         return _finish(result, start)
 
     step = _cpu_seconds()
-    result.dielectric = dielectric_tensor_diagonal(optics_calc, settings, result.band_gap_ev, txt)
+    with quadrature_fallback() as fallbacks:
+        result.dielectric = dielectric_tensor_diagonal(optics_calc, settings, result.band_gap_ev, txt)
+    result.paw_quadrature_transforms = len(fallbacks)
     result.cpu_seconds["response"] = round(_cpu_seconds() - step, 2)
     result.status = "ok"
     return _finish(result, start)
