@@ -74,6 +74,7 @@ def test_bad_structures_and_clusters_are_one_line_errors(pipeline_repo, tmp_path
         (["predict", str(tmp_path / "absent.cif")], "absent.cif: file not found"),
         (["predict", "mp-2472"], "mp-2472: fetching from the Materials Project needs an API key in the MP_API_KEY"),
         (["explain", "999"], "cluster 999: no such cluster"),
+        (["explain", "1", "--params", "elsewhere.yaml"], "elsewhere.yaml: params file not found (run from the project folder or pass --params)"),
     ):
         environment = {key: value for key, value in __import__("os").environ.items() if key != "MP_API_KEY"}
         completed = specgroups(pipeline_repo, *arguments, environment=environment)
