@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -34,6 +35,7 @@ def chalcogenide(material_id: str) -> dict:
 
 MGO = "mp-1265"
 TIS = "mp-1018028"  # TiS, NiAs-type: a metal
+BAS = "mp-1500"  # BaS: Ba's 5s5p semicore bands leave 5 empty bands per atom 8.8 eV short of 15 eV
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +87,35 @@ def test_failed_ground_state_is_recorded():
     result = compute_optics(Structure.from_dict(oxide(MGO)["structure"]), MGO, settings)
     assert result.status == "failed"
     assert "did not converge in 2 iterations" in result.reason
+
+
+def test_empty_bands_are_added_until_transitions_reach_15_ev():
+    from specgroups.firstprinciples.calculation import compute_optics
+
+    structure = Structure.from_dict(chalcogenide(BAS)["structure"])
+    result = compute_optics(structure, BAS, SETTINGS)
+    assert result.status == "ok", result.reason
+    assert result.empty_band_rounds == 2 and result.nbands == 27  # 8 occupied + 10 empty, then 1.5x
+    assert result.transitions_complete_to_ev >= SETTINGS.min_transitions_complete_ev
+
+    single_run = compute_optics(structure, BAS, dataclasses.replace(SETTINGS, max_empty_band_rounds=1))
+    assert single_run.status == "failed" and single_run.dielectric is None
+    assert "transitions complete only to 8.77 eV above the VBM" in single_run.reason
+    assert single_run.band_gap_ev == pytest.approx(result.band_gap_ev, abs=1e-6)  # the extra bands change no occupied state
+
+
+def test_results_missing_transitions_are_calculated_again(tmp_path):
+    from specgroups.firstprinciples.results import write_result
+    from specgroups.firstprinciples.runner import needs_calculation
+
+    write_result(tmp_path, {"material_id": "mp-short", "status": "ok", "transitions_complete_to_ev": 8.77})
+    write_result(tmp_path, {"material_id": "mp-complete", "status": "ok", "transitions_complete_to_ev": 18.2})
+    write_result(tmp_path, {"material_id": "mp-metal", "status": "metal", "transitions_complete_to_ev": 3.0})
+    assert needs_calculation(tmp_path, "mp-short", SETTINGS)
+    assert needs_calculation(tmp_path, "mp-absent", SETTINGS)
+    assert not needs_calculation(tmp_path, "mp-complete", SETTINGS)
+    assert not needs_calculation(tmp_path, "mp-metal", SETTINGS)
+    assert not needs_calculation(tmp_path, "mp-short", dataclasses.replace(SETTINGS, min_transitions_complete_ev=8.0))
 
 
 def test_a_killed_worker_is_recorded_and_the_batch_goes_on(tmp_path):

@@ -40,6 +40,8 @@ class OpticsResult:
     cbm_kpoint: list[float] | None = None
     transitions_complete_to_ev: float | None = None
     nbands: int | None = None
+    # empty-band runs needed to reach settings.min_transitions_complete_ev (results from before that setting: 1)
+    empty_band_rounds: int | None = None
     kpoint_grid_ground_state: list[int] | None = None
     kpoint_grid_optics: list[int] | None = None
     cpu_seconds: dict[str, float] = field(default_factory=dict)
@@ -163,27 +165,41 @@ def compute_optics(structure, material_id: str, settings: OpticsSettings, log_pa
         result.status, result.reason = "metal", f"odd number of valence electrons ({electrons:g}) without spin polarisation"
         return _finish(result, start)
     result.nbands = occupied_bands + math.ceil(settings.empty_bands_per_atom * len(atoms))
-    # the top bands converge slowly; they lie above every transition the spectrum needs
-    converged_bands = result.nbands - max(2, result.nbands // 10)
-
     step = _cpu_seconds()
-    try:
-        optics_calc = calc.fixed_density(
-            nbands=result.nbands,
-            kpts={"size": result.kpoint_grid_optics, "gamma": True},
-            convergence={"bands": converged_bands, "eigenstates": settings.empty_band_tolerance},
-            txt=txt,
-        )
-    except KohnShamConvergenceError as error:
-        result.reason = f"empty-band calculation did not converge ({error})"
-        return _finish(result, start)
+    for empty_band_round in range(1, settings.max_empty_band_rounds + 1):
+        result.empty_band_rounds = empty_band_round
+        # the top bands converge slowly; they lie above every transition the spectrum needs
+        converged_bands = result.nbands - max(2, result.nbands // 10)
+        try:
+            optics_calc = calc.fixed_density(
+                nbands=result.nbands,
+                kpts={"size": result.kpoint_grid_optics, "gamma": True},
+                convergence={"bands": converged_bands, "eigenstates": settings.empty_band_tolerance},
+                txt=txt,
+            )
+        except KohnShamConvergenceError as error:
+            result.reason = f"empty-band calculation did not converge ({error})"
+            return _finish(result, start)
+        edges = band_edges(optics_calc, occupied_bands, converged_bands)
+        metal = edges["band_gap_ev"] < settings.metal_gap_threshold_ev
+        if metal or edges["transitions_complete_to_ev"] >= settings.min_transitions_complete_ev:
+            break
+        if empty_band_round < settings.max_empty_band_rounds:
+            result.nbands = math.ceil(1.5 * result.nbands)
     result.cpu_seconds["empty_bands"] = round(_cpu_seconds() - step, 2)
 
-    for key, value in band_edges(optics_calc, occupied_bands, converged_bands).items():
+    for key, value in edges.items():
         setattr(result, key, value)
     if result.band_gap_ev < settings.metal_gap_threshold_ev:
         result.status = "metal"
         result.reason = f"Kohn-Sham gap {result.band_gap_ev:.3f} eV is below {settings.metal_gap_threshold_ev} eV"
+        return _finish(result, start)
+    if result.transitions_complete_to_ev < settings.min_transitions_complete_ev:
+        result.reason = (
+            f"transitions complete only to {result.transitions_complete_to_ev:.2f} eV above the VBM "
+            f"(min_transitions_complete_ev {settings.min_transitions_complete_ev:g}) after "
+            f"{result.empty_band_rounds} empty-band runs, the last with {result.nbands} bands"
+        )
         return _finish(result, start)
 
     step = _cpu_seconds()

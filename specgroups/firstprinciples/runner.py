@@ -59,6 +59,19 @@ def run_material(material: dict, settings: dict, out_dir: str, timeout_s: float)
     return read_json(result_path(out, material_id))
 
 
+def needs_calculation(out_dir: Path, material_id: str, settings: OpticsSettings) -> bool:
+    """No result yet, or a spectrum that misses transitions the settings require.
+
+    The second case is a result from before ``min_transitions_complete_ev``
+    existed (or from a lower value): the empty-band run stopped at a fixed
+    number of bands per atom, too few for some heavy-cation compounds.
+    """
+    if not is_done(out_dir, material_id):
+        return True
+    record = read_json(result_path(out_dir, material_id))
+    return record["status"] == "ok" and record["transitions_complete_to_ev"] < settings.min_transitions_complete_ev
+
+
 def run_batch(
     materials: list[dict],
     settings: OpticsSettings,
@@ -67,7 +80,7 @@ def run_batch(
     scheduler_address: str | None = None,
     timeout_s: float = 7200.0,
 ) -> Counter:
-    """Calculate every material without a result in ``out_dir``, largest cells first; return counts by status.
+    """Calculate every material that :func:`needs_calculation`, largest cells first; return counts by status.
 
     Largest first, because the cost grows steeply with the cell (a 28-site
     cell takes about ten times a 10-site one): started last, a large cell would
@@ -81,7 +94,7 @@ def run_batch(
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    pending = [material for material in materials if not is_done(out_dir, material["id"])]
+    pending = [material for material in materials if needs_calculation(out_dir, material["id"], settings)]
     pending.sort(key=lambda material: len(material["structure"]["sites"]), reverse=True)
     counts: Counter = Counter(done_before=len(materials) - len(pending))
     if not pending:

@@ -18,6 +18,12 @@ class OpticsSettings:
     ``empty_band_tolerance`` is GPAW's eigenstate criterion (eV^2 per valence
     electron) for the non-self-consistent run; GPAW's default, 4e-8, doubles
     its cost for no visible change in the spectrum.
+
+    ``empty_bands_per_atom`` is the first guess; while the highest converged
+    band lies less than ``min_transitions_complete_ev`` above the VBM (so some
+    transitions below that energy would be missing, as with heavy cations
+    whose semicore states take the bands), the empty-band run is repeated with
+    1.5 times the bands, at most ``max_empty_band_rounds`` runs in all.
     """
 
     xc: str = "PBE"
@@ -26,6 +32,8 @@ class OpticsSettings:
     optics_kpoint_density: float = 2.0
     empty_bands_per_atom: int = 5
     empty_band_tolerance: float = 1e-6
+    min_transitions_complete_ev: float = 15.0
+    max_empty_band_rounds: int = 4
     max_frequency_ev: float = 18.0
     frequency_step_ev: float = 0.02
     broadening_ev: float = 0.1
