@@ -172,8 +172,6 @@ def main(argv: list[str] | None = None) -> int:
         sub.add_argument("--json", type=Path, metavar="OUT", help="also write the result as JSON")
     arguments = parser.parse_args(argv)
     try:
-        if not Path(arguments.params).is_file():  # the usual cause: run outside the project folder
-            raise InputError(f"{arguments.params}: params file not found (run from the project folder or pass --params)")
         params = read_params(arguments.params, "train", "graphs", "embed")
         profile = Profile(arguments.clusters, params)
         if arguments.command == "predict":

@@ -13,7 +13,8 @@ def read_params(path: str | Path, *sections: str) -> dict:
     """{section: mapping} for each of ``sections`` of the params file at ``path``."""
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"{path}: params file not found")
+        # every caller (stages, CLI) takes --params; the usual cause is running outside the project folder
+        raise InputError(f"{path}: params file not found (run from the project folder or pass --params)")
     try:
         params = yaml.safe_load(path.read_text())
     except yaml.YAMLError as error:

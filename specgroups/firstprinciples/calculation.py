@@ -190,7 +190,7 @@ def compute_optics(structure, material_id: str, settings: OpticsSettings, log_pa
 
     for key, value in edges.items():
         setattr(result, key, value)
-    if result.band_gap_ev < settings.metal_gap_threshold_ev:
+    if metal:
         result.status = "metal"
         result.reason = f"Kohn-Sham gap {result.band_gap_ev:.3f} eV is below {settings.metal_gap_threshold_ev} eV"
         return _finish(result, start)
