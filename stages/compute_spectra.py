@@ -25,6 +25,9 @@ def run(arguments) -> str:
         scheduler_address=params.get("scheduler_address") or None,
         timeout_s=float(params["timeout_s"]),
     )
+    if counts["interrupted"]:
+        # Exiting non-zero keeps DVC from locking an output that misses these materials.
+        raise SystemExit(f"spectra: {counts['interrupted']} calculations were interrupted; run the stage again to finish them")
     return (
         f"spectra: {len(materials)} materials, {counts['done_before']} already done, "
         f"{counts['ok']} ok / {counts['metal']} metal / {counts['failed']} failed now -> {params['output']}"

@@ -21,7 +21,7 @@ from specgroups.assemble import MaterialInput, OnsetCorrection, SpectrumOptions,
 from specgroups.atomic import atomic_path, read_json, write_json_atomic
 from specgroups.dataset import write_dataset
 from specgroups.errors import InputError
-from specgroups.firstprinciples.results import dielectric_path, load_results
+from specgroups.firstprinciples.results import dielectric_path, exclusion_reason, load_results
 from specgroups.spectra import read_dielectric
 from specgroups.structures import structure_from_poscar
 from stages._common import load_params, stage_main
@@ -36,14 +36,14 @@ def reference_gaps(path: str | None) -> dict[str, float]:
     return dict(zip(table["id"].astype(str), table["reference_gap_ev"].astype(float)))
 
 
-def embedded_candidates(params: dict, references: dict[str, float]):
+def embedded_candidates(params: dict, references: dict[str, float], grid_max_ev: float):
     materials = read_json(params["materials"])
     results_dir = Path(params["first_principles"])
     results = load_results(results_dir)
     for material in materials:
-        result = results.get(material["id"], {})
-        status = result.get("status")
-        reason = {None: "no first-principles result", "ok": ""}.get(status, f"{status}: {result.get('reason', '')}")
+        result = results.get(material["id"])
+        reason = exclusion_reason(result, grid_max_ev)
+        result = result or {}
         yield MaterialInput(
             material_id=material["id"],
             formula=material["formula"],
@@ -125,7 +125,7 @@ def run(arguments) -> str:
     references = reference_gaps(correction_params.get("reference_gaps"))
     fixed_split = None
     if params["source"] == "embedded":
-        materials = embedded_candidates(params, references)
+        materials = embedded_candidates(params, references, float(grid[-1]))
     elif params["source"] == "authors":
         run_split = params["authors"].get("split_from_run")
         if run_split:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -118,12 +119,46 @@ def test_results_missing_transitions_are_calculated_again(tmp_path):
     assert not needs_calculation(tmp_path, "mp-short", dataclasses.replace(SETTINGS, min_transitions_complete_ev=8.0))
 
 
+def test_only_complete_spectra_are_used():
+    from specgroups.firstprinciples.results import exclusion_reason
+
+    complete = {"status": "ok", "transitions_complete_to_ev": 18.2}
+    assert exclusion_reason(complete, 15.0) == ""
+    assert exclusion_reason({"status": "ok", "transitions_complete_to_ev": 8.77}, 15.0) == (
+        "transitions incomplete: complete only to 8.77 eV, the grid ends at 15 eV"
+    )
+    assert exclusion_reason({"status": "ok", "transitions_complete_to_ev": 8.77}, 8.0) == ""
+    assert exclusion_reason({"status": "metal", "reason": "zero gap"}, 15.0) == "metal: zero gap"
+    assert exclusion_reason(None, 15.0) == "no first-principles result"
+
+
 def test_a_killed_worker_is_recorded_and_the_batch_goes_on(tmp_path):
     from specgroups.firstprinciples.runner import run_material
 
     record = run_material(oxide(MGO), SETTINGS.as_dict(), str(tmp_path), timeout_s=0.5)
     assert record["status"] == "failed" and "timed out" in record["reason"]
     assert result_path(tmp_path, MGO).is_file()
+
+
+def test_an_interrupted_worker_leaves_no_result(tmp_path):
+    import signal
+    import threading
+
+    import psutil
+
+    from specgroups.firstprinciples.runner import run_material
+
+    records = []
+    thread = threading.Thread(target=lambda: records.append(run_material(oxide(MGO), SETTINGS.as_dict(), str(tmp_path), 600.0)))
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not (workers := [child for child in psutil.Process().children() if "specgroups.firstprinciples.worker" in child.cmdline()]):
+        assert time.monotonic() < deadline, "the worker process did not start"
+        time.sleep(0.05)
+    workers[0].send_signal(signal.SIGTERM)
+    thread.join(timeout=60)
+    assert records == [{"material_id": MGO, "status": "interrupted", "reason": "worker stopped by SIGTERM"}]
+    assert not result_path(tmp_path, MGO).exists()
 
 
 @pytest.mark.slow

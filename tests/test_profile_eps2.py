@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from specgroups.dataset import read_dataset
-from specgroups.firstprinciples.results import load_results
+from specgroups.firstprinciples.results import exclusion_reason, load_results
 from tests.helpers import ROOT, dvc, keep_first_materials
 
 pytestmark = pytest.mark.slow
@@ -29,8 +29,8 @@ def test_eps2_profile_builds_its_report(tmp_path):
     dvc(repo, "repro", "profiles/eps2/dvc.yaml")
 
     results = load_results(repo / "data/demo/first_principles")
-    # a material the batch has not (re)computed yet has no result: the dataset leaves it out, as it does metals
-    computed = [material_id for material_id in listed if results.get(material_id, {}).get("status") == "ok"]
+    # metals, materials the batch has not computed yet and spectra short of 15 eV are left out, with the reason
+    computed = [material_id for material_id in listed if not exclusion_reason(results.get(material_id), 15.0)]
     dataset = read_dataset(repo / "profiles/eps2/data/dataset")
     assert len(dataset.ids) == len(computed)
     assert dataset.spectra.min() > -1e-6 and 5 < np.median(dataset.spectra.max(axis=1)) < 100  # eps_imag, not log alpha

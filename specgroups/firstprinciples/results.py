@@ -40,6 +40,23 @@ def write_result(out_dir: Path, result: dict) -> None:
     write_json_atomic(result_path(out_dir, material_id), metadata)
 
 
+def exclusion_reason(result: dict | None, spectrum_max_ev: float) -> str:
+    """Why a material's result cannot give its spectrum up to ``spectrum_max_ev``; "" when it can.
+
+    A spectrum whose interband transitions stop below the grid's end (too few
+    empty bands) would read as weak absorption there, so it is left out with
+    the reason rather than used.
+    """
+    if result is None:
+        return "no first-principles result"
+    if result["status"] != "ok":
+        return f"{result['status']}: {result.get('reason', '')}"
+    complete_to_ev = result.get("transitions_complete_to_ev")
+    if complete_to_ev is not None and complete_to_ev < spectrum_max_ev:
+        return f"transitions incomplete: complete only to {complete_to_ev:.2f} eV, the grid ends at {spectrum_max_ev:g} eV"
+    return ""
+
+
 def is_done(out_dir: Path, material_id: str) -> bool:
     return result_path(out_dir, material_id).is_file()
 

@@ -8,6 +8,7 @@ stopped: materials whose result exists are skipped.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -23,9 +24,18 @@ from specgroups.firstprinciples.settings import OpticsSettings
 # Two BLAS threads made GPAW 4-7x slower on a 2-core machine: one process per core, one thread each.
 SINGLE_THREAD_ENVIRONMENT = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
+# A worker stopped by one of these was interrupted from outside (Ctrl-C, a session or job
+# ending), which says nothing about the material: it gets no result and the next run
+# calculates it. A SIGKILL stays a failure, since the kernel's out-of-memory killer sends it.
+INTERRUPTING_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
 
 def run_material(material: dict, settings: dict, out_dir: str, timeout_s: float) -> dict:
-    """Calculate one material in a child process; record a failure if the child dies or times out."""
+    """Calculate one material in a child process; record a failure if the child dies or times out.
+
+    An interrupted child (see ``INTERRUPTING_SIGNALS``) records nothing and
+    returns status ``interrupted``.
+    """
     out = Path(out_dir).resolve()  # the child runs in a scratch directory
     material_id = material["id"]
     with tempfile.TemporaryDirectory(prefix="specgroups-gpaw-") as scratch:
@@ -41,6 +51,9 @@ def run_material(material: dict, settings: dict, out_dir: str, timeout_s: float)
                 text=True,
                 timeout=timeout_s,
             )
+            if -completed.returncode in INTERRUPTING_SIGNALS:
+                signal_name = signal.Signals(-completed.returncode).name
+                return {"material_id": material_id, "status": "interrupted", "reason": f"worker stopped by {signal_name}"}
             problem = "" if completed.returncode == 0 else f"worker exited with {completed.returncode}: {completed.stderr[-800:]}"
         except subprocess.TimeoutExpired:
             problem = f"timed out after {timeout_s:g} s"
@@ -116,7 +129,9 @@ def run_batch(
             for future in as_completed(futures):
                 status = future.result()["status"]
                 counts[status] += 1
-                progress.set_postfix(ok=counts["ok"], metal=counts["metal"], failed=counts["failed"], refresh=False)
+                progress.set_postfix(
+                    ok=counts["ok"], metal=counts["metal"], failed=counts["failed"], interrupted=counts["interrupted"], refresh=False
+                )
                 progress.update()
     finally:
         client.close()
