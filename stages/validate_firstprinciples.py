@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from pymatgen.core import Structure
 
 from specgroups.atomic import read_json, write_json_atomic
 from specgroups.firstprinciples.calculation import compute_optics
-from specgroups.firstprinciples.results import load_results
+from specgroups.firstprinciples.results import exclusion_reason, load_results
 from specgroups.firstprinciples.settings import OpticsSettings
 from specgroups.firstprinciples.validation import compare_spectra, gap_agreement
 from specgroups.spectra import dielectric_from_vise_dict, read_dielectric, study_energy_grid
@@ -41,6 +42,7 @@ def run(arguments) -> str:
         [r["band_gap_ev"] for r in finished], [materials[r["material_id"]]["reference_gap_ev"] for r in finished]
     )
     statuses = [r["status"] for r in results.values()]
+    usable = [r["material_id"] for r in results.values() if not exclusion_reason(r, float(grid[-1]))]
     report = {
         "mgse_gpaw_vs_vasp": {**mgse_comparison, "vasp_file": vasp_path, "cpu_seconds": mgse.cpu_seconds["total"]},
         "mgse_gpaw_vs_vasp_cut_below_gap": mgse_cut,
@@ -57,6 +59,10 @@ def run(arguments) -> str:
             "metal": statuses.count("metal"),
             "failed": statuses.count("failed"),
             "min_transitions_complete_to_ev": round(min(r["transitions_complete_to_ev"] for r in results.values() if r["status"] == "ok"), 2),
+            # what the dataset stage can use: non-metallic, every transition on the 0-15 eV grid included
+            "complete_to_grid_end": len(usable),
+            "complete_to_grid_end_by_source": dict(Counter(materials[material_id]["source"] for material_id in usable)),
+            "not_computed": len(set(materials) - set(results)),
         },
     }
     write_json_atomic(params["output"], report)

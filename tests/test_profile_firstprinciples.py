@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,7 +15,8 @@ from tests.helpers import dvc
 
 ROOT = Path(__file__).parents[1]
 PROFILE = "profiles/firstprinciples/dvc.yaml"
-STAGES = [f"{PROFILE}:select", f"{PROFILE}:spectra"]
+STAGES = [f"{PROFILE}:select", f"{PROFILE}:spectra", f"{PROFILE}:validate"]
+VASP_REFERENCE = "tests/data/MgSe_absorption_vasprun.xml.gz"
 
 pytestmark = [pytest.mark.gpaw, pytest.mark.slow]
 
@@ -25,6 +27,8 @@ def subset_repository(tmp_path):
     repo = tmp_path / "repo"
     for folder in ("specgroups", "stages", "data/sources", "profiles/firstprinciples"):
         shutil.copytree(ROOT / folder, repo / folder, ignore=shutil.ignore_patterns("__pycache__", "dvc.lock"))
+    (repo / VASP_REFERENCE).parent.mkdir(parents=True)
+    shutil.copy(ROOT / VASP_REFERENCE, repo / VASP_REFERENCE)
     params_path = repo / "profiles/firstprinciples/params.yaml"
     params = yaml.safe_load(params_path.read_text())
     params["select"].update(
@@ -47,13 +51,21 @@ def subset_repository(tmp_path):
 def test_profile_regenerates_and_resumes(subset_repository):
     repo = subset_repository
     dvc(repo, "unfreeze", *STAGES)
-    dvc(repo, "repro", STAGES[-1])  # spectra and what it depends on (validate needs the full set)
+    dvc(repo, "repro", STAGES[-1])
     results = load_results(repo / "data/demo/first_principles")
     assert len(results) == 5
     assert results["mp-1265"]["status"] == "ok"
     assert all(result["status"] in ("ok", "metal") for result in results.values())
     lock = yaml.safe_load((repo / "profiles/firstprinciples/dvc.lock").read_text())
-    assert set(lock["stages"]) == {"select", "spectra"}
+    assert set(lock["stages"]) == {"select", "spectra", "validate"}
+
+    validation = json.loads((repo / "data/demo/validation.json").read_text())
+    assert validation["mgse_gpaw_vs_vasp"]["gap_ev"] == pytest.approx(2.529, abs=0.05)  # VASP's PBE gap
+    assert validation["mgo_gpaw_vs_experiment"]["gap_ev"] == pytest.approx(results["mp-1265"]["band_gap_ev"], abs=1e-3)
+    dataset = validation["dataset"]
+    assert dataset["computed"] == 5 and dataset["not_computed"] == 0
+    complete = [r for r in results.values() if r["status"] == "ok" and r["transitions_complete_to_ev"] >= 15.0]
+    assert dataset["complete_to_grid_end"] == len(complete) == sum(dataset["complete_to_grid_end_by_source"].values())
 
     # reproducing again recomputes nothing: every stage is up to date
     again = dvc(repo, "repro", STAGES[-1])
