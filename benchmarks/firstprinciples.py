@@ -52,9 +52,15 @@ def cost_table(results_dir: Path) -> dict:
         }
         for n in sorted(set(atoms))
     }
+    steps = ("ground_state", "empty_bands", "response")
+    step_cpu = {step: sum(r["cpu_seconds"].get(step, 0.0) for r in finished) for step in steps}
+    rounds = [r.get("empty_band_rounds") or 1 for r in finished]
     return {
         "materials": len(finished),
         "median_cpu_s_up_to_12_atoms": float(np.median(cpu[small])),
+        # where the time goes, over all materials: the empty-band runs dominate
+        "share_of_cpu_s": {step: round(value / float(cpu.sum()), 3) for step, value in step_cpu.items()},
+        "materials_by_empty_band_runs": {str(n): rounds.count(n) for n in sorted(set(rounds))},
         "target_median_cpu_s_up_to_12_atoms": 90.0,
         "max_peak_memory_mb": float(memory.max()),
         "cpu_seconds_scale_as_atoms_to_the": round(float(exponent), 2),
