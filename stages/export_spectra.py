@@ -2,7 +2,8 @@
 
 Writes what the dataset stage's ``table`` source reads: an .npz with
 ``material_ids``, ``energies`` and ``values`` (materials x energies), and a JSON
-object {id: {"formula", "structure"}}. Only materials computed as ``ok`` are kept.
+object {id: {"formula", "structure"}}. Only materials computed as ``ok`` with every
+transition up to ``complete_to_ev`` included are kept.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 
 from specgroups.atomic import read_json, write_bytes_atomic
 from specgroups.errors import InputError
-from specgroups.firstprinciples.results import dielectric_path, load_results
+from specgroups.firstprinciples.results import dielectric_path, exclusion_reason, load_results
 from specgroups.spectra import read_dielectric
 from stages._common import load_params, stage_main
 
@@ -28,9 +29,10 @@ def run(arguments) -> str:
         raise InputError(f"{arguments.params}: export.quantity must be one of {list(QUANTITIES)}, got {params['quantity']!r}")
     results_dir = Path(params["first_principles"])
     results = load_results(results_dir)
-    materials = [m for m in read_json(params["materials"]) if results.get(m["id"], {}).get("status") == "ok"]
+    complete_to_ev = float(params["complete_to_ev"])
+    materials = [m for m in read_json(params["materials"]) if not exclusion_reason(results.get(m["id"]), complete_to_ev)]
     if not materials:
-        raise InputError(f"{results_dir}: no material computed as ok")
+        raise InputError(f"{results_dir}: no material computed as ok with transitions complete to {complete_to_ev:g} eV")
     dielectrics = [read_dielectric(dielectric_path(results_dir, m["id"])) for m in materials]
     energies = dielectrics[0].energies
     if any(not np.array_equal(d.energies, energies) for d in dielectrics):
