@@ -234,7 +234,10 @@ def draw_density_slice(axis, density: np.ndarray | None, title: str, structure=N
                            shading="flat", rasterized=True)  # fmt: skip
     corners = np.array([[0, 0], a, a + b, b, [0, 0]])
     axis.plot(corners[:, 0], corners[:, 1], color="0.6", lw=0.5)
-    sites = [site.coords[:2] for site in structure if site.specie.symbol in HEADLINE_ELEMENTS]
+    # the map is the density at fractional (u, v), summed over w: a site belongs where its own (u, v), wrapped
+    # into the cell, falls; its Cartesian x, y would add w times c's in-plane part and can leave the map
+    sites = [(site.frac_coords[0] % 1.0) * a + (site.frac_coords[1] % 1.0) * b
+             for site in structure if site.specie.symbol in HEADLINE_ELEMENTS]  # fmt: skip
     if sites:
         axis.scatter(*np.array(sites).T, s=16, facecolors="none", edgecolors=POLYHEDRON_COLOUR, linewidths=1.0, label="V/Cr")
         axis.legend(fontsize=6.5, loc="upper right", frameon=False, handletextpad=0.1, bbox_to_anchor=(1.3, 1.0))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from specgroups.figures import cluster_grid_figure, pipeline_graph, save, workflow_figure
+from specgroups.figures import cluster_grid_figure, draw_density_slice, pipeline_graph, save, workflow_figure
 
 ROOT = Path(__file__).parents[1]
 
@@ -38,3 +38,28 @@ def test_figures_are_written_as_png_and_svg(tmp_path):
     assert [p.suffix for p in written] == [".png", ".svg", ".png", ".svg"]
     assert all(p.stat().st_size > 5000 for p in written)
     assert b"<svg" in (tmp_path / "figure2.svg").read_bytes()[:500]
+
+
+def test_density_map_marks_each_site_inside_the_cell():
+    """VBiPbO5 (the default profile's representative of the other environments) has an oblique c axis (in-plane
+    part -2.8, -2.4 A) and a V site at w = 0.85: its mark belongs at its own (u, v) on the map, not at its
+    Cartesian x, y, which fall outside the cell."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from pymatgen.core import Structure
+
+    from specgroups.atomic import read_json
+
+    record = next(m for m in read_json(ROOT / "data/demo/materials.json") if m["id"] == "mp-23642")
+    structure = Structure.from_dict(record["structure"])
+    figure, axis = plt.subplots()
+    draw_density_slice(axis, np.ones((12, 16, 8)), "(c) CBM other", structure)
+    marks = axis.collections[-1].get_offsets()
+    in_plane = structure.lattice.matrix[:2, :2]
+    fractional = np.linalg.solve(in_plane.T, np.asarray(marks).T).T
+    expected = sorted(tuple(np.round(site.frac_coords[:2] % 1.0, 6)) for site in structure if site.specie.symbol == "V")
+    assert sorted(tuple(np.round(f, 6)) for f in fractional) == expected
+    assert np.all((fractional >= 0) & (fractional < 1))
+    plt.close(figure)
