@@ -12,7 +12,7 @@ export DVC_NO_ANALYTICS := 1
 # dvc.yaml commands call `python`: the one in .venv
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup reproduce test pull check-repro firstprinciples
+.PHONY: setup reproduce test pull check-repro firstprinciples deps status
 
 setup: $(INSTALLED)
 
@@ -31,6 +31,14 @@ test: setup
 ## From a clean clone of this commit: dvc repro --force twice, identical clusters and metrics
 check-repro: setup
 	$(BIN)/python tools/check_repro.py
+
+## Rewrite every dvc.yaml's code deps: each stage's script and the project files it imports
+deps: setup
+	$(BIN)/python tools/stage_deps.py
+
+## dvc status of every profile, offline (the imports data.dvc and model.dvc are not checked for updates)
+status: setup
+	$(BIN)/dvc status --no-updates
 
 ## dvc pull with a time limit and a clear message for corrupted remote objects (ARGS: dvc pull arguments)
 pull: setup

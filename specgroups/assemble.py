@@ -11,7 +11,7 @@ from tqdm import tqdm
 
 from specgroups.dataset import SpectralDataset, assign_splits
 from specgroups.errors import InputError
-from specgroups.spectra import DielectricFunction, log_absorption_on_grid, onset_metrics
+from specgroups.spectra import DielectricFunction, energy_grid, log_absorption_on_grid, onset_metrics
 
 SCISSOR_MODES = ("none", "constant", "reference_gap")
 
@@ -88,11 +88,26 @@ def spectrum_on_grid(energies: np.ndarray, values: np.ndarray, grid: np.ndarray,
 
 @dataclass(frozen=True)
 class SpectrumOptions:
+    """How each spectrum becomes a dataset row: its energy grid (eV), the floor of log10 alpha, the
+    onset threshold and edge-integral window (see :func:`specgroups.spectra.onset_metrics`), the correction."""
+
     grid: np.ndarray
     floor: float
     onset_threshold: float
     edge_window_ev: float
     correction: OnsetCorrection
+
+    @classmethod
+    def from_params(cls, params: dict) -> "SpectrumOptions":
+        """From a ``dataset`` params section."""
+        correction = params["onset_correction"]
+        return cls(
+            grid=energy_grid(**params["grid"]),
+            floor=float(params["floor"]),
+            onset_threshold=float(params["onset_threshold"]),
+            edge_window_ev=float(params["edge_window_ev"]),
+            correction=OnsetCorrection(correction["mode"], float(correction["constant_ev"]), bool(correction["cut_below_gap"])),
+        )
 
 
 def assemble_dataset(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import math
 import os
@@ -38,6 +39,16 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+
+
+def write_torch_atomic(path: str | Path, data: object) -> None:
+    """``torch.save`` through memory: saved to a file, torch names the archive's folder after the file, so a
+    temporary file's random name would make every save's bytes differ; in memory the folder is always "archive"."""
+    import torch
+
+    buffer = io.BytesIO()
+    torch.save(data, buffer)
+    write_bytes_atomic(path, buffer.getvalue())
 
 
 def _without_nan(data: object) -> object:

@@ -19,6 +19,14 @@ ALKALI = frozenset({"Li", "Na", "K", "Rb", "Cs"})
 ANIONS = frozenset({"O", "S", "Se", "Te", "F", "Cl", "Br", "I", "N"})
 # ChemEnv's default neighbour search; 1.41 x the shortest distance is its own recommendation.
 MAXIMUM_DISTANCE_FACTOR = 1.41
+# per-material records cached under a key of the structure and this context: a change here recomputes them
+CACHE_CONTEXT = {"analysis": "chemistry", "version": 1}
+# which of site_features' names are of which kind, for the chemical coherence of each kind
+FEATURE_KINDS = {
+    "elements": lambda name: name.startswith("element "),
+    "oxidation_states": lambda name: " " not in name,
+    "environments": lambda name: ":" in name,
+}
 
 
 def oxidation_states(structure, material_id: str) -> tuple[list[float | None], str]:
@@ -125,15 +133,24 @@ def site_features(record: dict) -> set[str]:
     return features
 
 
-def headline_class(record: dict) -> str | None:
-    """The study's contrast: "isolated_alkali" for V5+/Cr6+ in isolated tetrahedra among alkali ions,
-    "other" for V5+/Cr6+ in any other environment, None without V5+ or Cr6+."""
-    headline = [
-        site
-        for site in record["cations"]
-        if (site["element"], site["oxidation_state"]) in {("V", 5.0), ("Cr", 6.0)}
-    ]
-    if not headline:
-        return None
-    isolated = all(s["environment"] == "T:4" and s["isolated"] and s["alkali_neighbours_only"] for s in headline)
-    return "isolated_alkali" if isolated else "other"
+def chemistry_record(structure_dict: dict, material_id: str) -> dict:
+    """One material's chemistry record, or {"id", "error"} when its analysis fails (a batch goes on)."""
+    from pymatgen.core import Structure
+
+    try:
+        return material_chemistry(Structure.from_dict(structure_dict), material_id)
+    except Exception as error:  # ChemEnv and BVAnalyzer fail in many ways on odd structures
+        return {"id": material_id, "error": f"{type(error).__name__}: {error}"}
+
+
+def chemistry_of_materials(structures: dict[str, dict], cache_dir, workers: int) -> dict[str, dict]:
+    """{material id: chemistry record} of pymatgen structure dicts, in ``workers`` processes; each record is
+    cached under the structure's fingerprint, so unchanged structures are never analysed again."""
+    from pymatgen.core import Structure
+
+    from specgroups.parallel import map_cached
+    from specgroups.structures import structure_fingerprint
+
+    keys = {m: structure_fingerprint(Structure.from_dict(s), CACHE_CONTEXT) for m, s in structures.items()}
+    by_key = map_cached(chemistry_record, {keys[m]: (s, m) for m, s in structures.items()}, cache_dir, workers, "chemistry")
+    return {material_id: {**by_key[keys[material_id]], "id": material_id} for material_id in structures}

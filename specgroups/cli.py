@@ -48,7 +48,9 @@ class Profile:
         self.grid = dataset.energy_grid
         self.summaries = read_json(data_dir / "chemistry" / "clusters.json")
         self.guidelines = read_json(data_dir / "chemistry" / "guidelines.json")
-        self.threshold = float(params["train"]["onset_threshold"])
+        # the onset as the dataset defines it, so a prediction reads against its cluster's onsets
+        self.threshold = float(params["dataset"]["onset_threshold"])
+        self.edge_window_ev = float(params["dataset"]["edge_window_ev"])
 
     def statements(self, cluster: int) -> list[str]:
         return [g["statement"] for g in self.guidelines if cluster in g["clusters"]]
@@ -83,14 +85,15 @@ def predict(structures: list[str], model_dir: Path, profile: Profile, params: di
     results = []
     for row, (argument, structure) in enumerate(loaded.items()):
         spectrum = features["predicted"][row]
-        onset = onset_metrics(profile.grid, spectrum, profile.threshold)
-        placement = place(features[profile.representation][row], profile.vectors, profile.labels)
+        onset = onset_metrics(profile.grid, spectrum, profile.threshold, profile.edge_window_ev)
+        placement = place(features[profile.representation][row], profile.vectors, profile.labels, int(params["predict"]["nearest_materials"]))
         summary = profile.summaries[str(placement.cluster)]
         results.append(
             {
                 "structure": argument,
                 "formula": structure.composition.reduced_formula,
                 "onset_energy_ev": onset.onset_energy_ev,
+                "onset_threshold": profile.threshold,
                 "absorption_edge_integral": onset.absorption_edge_integral,
                 "energy_grid_ev": profile.grid.tolist(),
                 "predicted_log_alpha": spectrum.tolist(),
@@ -120,7 +123,9 @@ def prediction_text(result: dict) -> str:
     lines = [
         f"{result['formula']}  ({result['structure']})",
         f"  predicted onset {onset:.2f} eV, absorption-edge integral {result['absorption_edge_integral']:.2f}"
-        if np.isfinite(onset) else "  predicted spectrum stays below 10^4 cm^-1: no onset on 0-15 eV",
+        if np.isfinite(onset)
+        else f"  predicted spectrum never reaches the onset threshold {result['onset_threshold']:g}"
+        f" on {result['energy_grid_ev'][0]:g}-{result['energy_grid_ev'][-1]:g} eV: no onset",
         f"  cluster {placement['cluster']} ({placement['cluster_size']} materials, onset {cluster_onset['mean']:.2f}"
         f" +/- {cluster_onset['std'] if cluster_onset['std'] is not None else float('nan'):.2f} eV) in {result['representation']}:"
         f" distance {placement['distance']:.2f} to its centre, {100 * placement['members_closer']:.0f}% of members closer"
@@ -172,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         sub.add_argument("--json", type=Path, metavar="OUT", help="also write the result as JSON")
     arguments = parser.parse_args(argv)
     try:
-        params = read_params(arguments.params, "train", "graphs", "embed")
+        params = read_params(arguments.params, "dataset", "graphs", "embed", "predict")
         profile = Profile(arguments.clusters, params)
         if arguments.command == "predict":
             model_dir = arguments.model or Path(params["embed"]["model_dir"])

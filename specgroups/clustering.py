@@ -121,6 +121,35 @@ def chemical_coherence(matrix: np.ndarray, labels: np.ndarray, rng: np.random.Ge
     return against_random_groups(mean_within_cluster_jaccard, "jaccard", matrix, labels, rng, permutations)
 
 
+def chemical_coherence_by_kind(matrix: np.ndarray, names: list[str], kinds: dict, labels: dict[str, np.ndarray], seed: int, permutations: int) -> dict:
+    """{representation: {kind: chemical_coherence}} where ``kinds`` maps a kind to a test on feature names
+    (e.g. :data:`specgroups.chemistry.FEATURE_KINDS`) and ``labels`` each representation's cluster labels;
+    every (representation, kind) draws its random relabellings from a generator seeded with ``seed``."""
+    return {
+        representation: {
+            kind: chemical_coherence(matrix[:, [select(name) for name in names]], values, np.random.default_rng(seed), permutations)
+            for kind, select in kinds.items()
+        }
+        for representation, values in labels.items()
+    }
+
+
+def representation_quality(
+    features: np.ndarray, labels: np.ndarray, reference_labels: np.ndarray, reference_spectra: np.ndarray,
+    n_clusters: int, seed: int, permutations: int, bootstrap_rounds: int,
+) -> dict:
+    """How good one representation's clustering is: its dimension, :func:`spectral_coherence` of the reference
+    spectra, the ARI with the clustering of the reference spectra themselves (:func:`agreement`) and
+    :func:`bootstrap_stability`; one generator seeded with ``seed`` draws the relabellings, then the resamples."""
+    rng = np.random.default_rng(seed)
+    return {
+        "dimensions": int(features.shape[1]),
+        **spectral_coherence(reference_spectra, labels, rng, permutations),
+        "ari_with_reference_spectra_clusters": agreement(labels, reference_labels),
+        **bootstrap_stability(features, labels, n_clusters, rng, bootstrap_rounds),
+    }
+
+
 def by_centrality(vectors: np.ndarray) -> np.ndarray:
     """Row indices ordered from the row nearest the rows' mean (the most typical member) outwards."""
     vectors = np.asarray(vectors, dtype=float)

@@ -132,3 +132,18 @@ def assign_splits(count: int, fractions: dict[str, float], seed: int) -> list[st
     labels[order[train : train + sizes["val"]]] = "val"
     labels[order[train + sizes["val"] :]] = "test"
     return labels.tolist()
+
+
+def dataset_summary(dataset: SpectralDataset, excluded: pd.DataFrame) -> dict:
+    """Counts (materials, excluded by reason, per split and source), mean and standard deviation of the onset
+    energy (eV), and the range of the spectra's values."""
+    table = dataset.materials
+    return {
+        "materials": len(table),
+        "excluded": len(excluded),
+        "excluded_by_reason": excluded["reason"].str.split(":").str[0].value_counts().to_dict(),
+        "split": table["split"].value_counts().to_dict(),
+        "by_source": table["source"].value_counts().to_dict(),
+        "onset_energy_ev": {"mean": float(table["onset_energy_ev"].mean()), "std": float(table["onset_energy_ev"].std())},
+        "log_alpha_range": [float(dataset.spectra.min()), float(dataset.spectra.max())],
+    }

@@ -47,8 +47,9 @@ def enrichment(names: list[str], matrix: np.ndarray, groups: np.ndarray, min_cou
     return table.sort_values(["q_value", "p_value", "group", "feature"], ignore_index=True)
 
 
-def difference_with_interval(values_a: np.ndarray, values_b: np.ndarray, rng: np.random.Generator, rounds: int = 2000) -> dict:
-    """Difference of means (a - b) with a bootstrap 95% percentile interval."""
+def difference_with_interval(values_a: np.ndarray, values_b: np.ndarray, rng: np.random.Generator, rounds: int) -> dict:
+    """Difference of the means (a - b) of the finite values, with the 2.5th and 97.5th percentiles of that
+    difference over ``rounds`` bootstrap resamples of each group (a 95% percentile interval) and both counts."""
     values_a, values_b = np.asarray(values_a, dtype=float), np.asarray(values_b, dtype=float)
     values_a, values_b = values_a[np.isfinite(values_a)], values_b[np.isfinite(values_b)]
     if len(values_a) == 0 or len(values_b) == 0:
@@ -64,9 +65,10 @@ def difference_with_interval(values_a: np.ndarray, values_b: np.ndarray, rng: np
 
 
 def contrast(
-    names: list[str], matrix: np.ndarray, in_a: np.ndarray, in_b: np.ndarray, onsets: np.ndarray, rng: np.random.Generator
+    names: list[str], matrix: np.ndarray, in_a: np.ndarray, in_b: np.ndarray, onsets: np.ndarray, rng: np.random.Generator, rounds: int
 ) -> dict:
-    """What separates group a from group b: two-sided Fisher test per feature (BH-corrected), onset difference."""
+    """What separates group a from group b: two-sided Fisher test per feature (BH-corrected over the features
+    carried by either group), and the onset difference with its bootstrap interval of ``rounds`` resamples."""
     rows = []
     size_a, size_b = int(in_a.sum()), int(in_b.sum())
     for k, name in enumerate(names):
@@ -80,4 +82,4 @@ def contrast(
             row["q_value"] = float(q)
     rows.sort(key=lambda row: (row["p_value"], row["feature"]))
     return {"size_a": size_a, "size_b": size_b, "features": rows,
-            "onset_a_minus_b_ev": difference_with_interval(onsets[in_a], onsets[in_b], rng)}
+            "onset_a_minus_b_ev": difference_with_interval(onsets[in_a], onsets[in_b], rng, rounds)}

@@ -142,8 +142,37 @@ def cluster_grid_figure(grid: np.ndarray, spectra: np.ndarray, labels: np.ndarra
     return figure
 
 
-def contrast_figure(grid, spectra_by_group: dict, structures: dict, densities: dict, ylabel: str = LOG_ALPHA_LABEL):
-    """Figure 3: (a) the two groups' spectra, (b) a representative structure of each, (c) its CBM density."""
+def workflow_notes(params: dict, dataset_metrics: dict, train_metrics: dict) -> dict[str, str]:
+    """Figure 1's line under each stage, from a whole params file and the dataset and train metrics."""
+    architecture = params["train"]["architecture"]
+    return {
+        "dataset": f"{dataset_metrics['materials']} materials, {params['figures']['quantity']}",
+        "graphs": f"k-nearest, {params['graphs']['max_neighbors']} neighbours",
+        "train": f"ALIGNN {architecture['alignn_layers']}+{architecture['gcn_layers']} layers, test MAE {train_metrics['spectrum_mae']['test']:.3f}",
+        "embed": "features of every layer",
+        "cluster": f"Ward, {params['cluster']['n_clusters']} clusters ({params['cluster']['representation']})",
+        "chemistry": "oxidation states, ChemEnv, enrichment",
+        "electronic": "GPAW CBM localisation",
+    }
+
+
+def representatives_for_figure(representatives: dict, structures: dict[str, dict], electronic_dir: str | Path) -> tuple[dict, dict]:
+    """({group: Structure}, {group: CBM density grid}) of the electronic stage's representatives
+    (its metrics' ``representatives``), reading each one's cube file from ``electronic_dir``."""
+    from ase.io.cube import read_cube_data
+    from pymatgen.core import Structure
+
+    chosen, densities = {}, {}
+    for group, result in representatives.items():
+        if result.get("material"):
+            chosen[group] = Structure.from_dict(structures[result["material"]])
+            densities[group], _ = read_cube_data(str(Path(electronic_dir) / result["cube_file"]))
+    return chosen, densities
+
+
+def contrast_figure(grid, spectra_by_group: dict, structures: dict, densities: dict, bond_cutoff: float, ylabel: str = LOG_ALPHA_LABEL):
+    """Figure 3: (a) the two groups' spectra, (b) a representative structure of each (V/Cr polyhedra made of
+    the atoms within ``bond_cutoff``, A), (c) its CBM density."""
     groups = list(spectra_by_group)
     with plt.style.context(STYLE):
         figure = plt.figure(figsize=(7.0, 4.6), layout="constrained")
@@ -165,7 +194,7 @@ def contrast_figure(grid, spectra_by_group: dict, structures: dict, densities: d
         for k, group in enumerate(groups):
             structure_axis = figure.add_subplot(layout[1, 2 * k])
             density_axis = figure.add_subplot(layout[1, 2 * k + 1])
-            draw_structure(structure_axis, structures.get(group), f"(b) {group.replace('_', ' ')}")
+            draw_structure(structure_axis, structures.get(group), f"(b) {group.replace('_', ' ')}", bond_cutoff)
             drawn = draw_density_slice(density_axis, densities.get(group), f"(c) CBM {group.replace('_', ' ')}", structures.get(group))
             mesh = drawn if drawn is not None else mesh
         if mesh is not None:
@@ -175,7 +204,7 @@ def contrast_figure(grid, spectra_by_group: dict, structures: dict, densities: d
     return figure
 
 
-def draw_structure(axis, structure, title: str, bond_cutoff: float = 2.2) -> None:
+def draw_structure(axis, structure, title: str, bond_cutoff: float) -> None:
     """Projection of the cell along c: the cell outline, V/Cr-O polyhedra as shaded outlines of their anions,
     and every atom coloured by element with a legend."""
     from matplotlib.patches import Polygon

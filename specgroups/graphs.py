@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from specgroups.atomic import atomic_path
+from specgroups.atomic import write_torch_atomic
 from specgroups.errors import InputError
 from specgroups.structures import structure_fingerprint, validate_structure
 
@@ -137,8 +137,7 @@ def build_graph_cache(structures: dict, settings: GraphSettings, cache_dir: str 
         name = f"{graph_key(structure, settings)}.pt"
         if not (cache_dir / name).is_file():
             tensors = graph_tensors(structure, material_id, settings)
-            with atomic_path(cache_dir / name) as temporary:
-                torch.save(tensors, temporary)
+            write_torch_atomic(cache_dir / name, tensors)
         index[material_id] = name
     return index
 
@@ -172,3 +171,14 @@ def load_graph_set(graph_dir: str | Path, ids: list[str], targets: np.ndarray) -
         raise InputError(f"{index_path}: no graph for {missing[:5]}")
     pairs = [to_graph_pair(load_graph(graph_dir / index[material_id])) for material_id in ids]
     return GraphSet(list(ids), pairs, torch.as_tensor(np.asarray(targets), dtype=torch.float32))
+
+
+def load_split_sets(graph_dir: str | Path, materials, spectra: np.ndarray) -> dict[str, GraphSet]:
+    """{train, val, test: GraphSet} of a dataset's materials table (its ``split`` column) and spectra."""
+    sets = {}
+    for split in ("train", "val", "test"):
+        rows = np.flatnonzero(materials["split"].to_numpy() == split)
+        if len(rows) == 0:
+            raise InputError(f"{graph_dir}: the dataset's {split} split is empty")
+        sets[split] = load_graph_set(graph_dir, materials["id"].iloc[rows].tolist(), spectra[rows])
+    return sets

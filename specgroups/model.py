@@ -7,6 +7,7 @@ from pathlib import Path
 import torch
 
 from specgroups.archives import read_json_archive
+from specgroups.atomic import write_json_atomic, write_torch_atomic
 from specgroups.errors import InputError
 
 # The pure model has this buffer; DGL-era checkpoints do not.
@@ -77,3 +78,21 @@ def load_model(run_dir: str | Path, device: str = "cpu"):
         )
     model.load_state_dict({**expected, **state})
     return model.to(device).eval(), config
+
+
+def load_published_model(run_dir: str | Path, points: int, device: str = "cpu"):
+    """The authors' checkpoint (a run folder of alignn 2024) as (model, architecture), checked to predict
+    spectra of ``points`` energies; the architecture leaves out the settings every spectrum model overrides."""
+    model, run_config = load_model(run_dir, device=device)
+    known = type(model.config).model_fields
+    architecture = {k: v for k, v in run_config["model"].items() if k in known and k not in SPECTRUM_OVERRIDES}
+    if architecture.get("output_features") != points:
+        raise InputError(f"{run_dir}: the model has {architecture.get('output_features')} outputs, the spectra {points} points")
+    return model, architecture
+
+
+def save_run(model_dir: str | Path, architecture: dict, training: dict, state: dict) -> None:
+    """A run folder that :func:`load_model` reads: ``config.json`` (model and training settings) and ``best_model.pt``."""
+    model_dir = Path(model_dir)
+    write_json_atomic(model_dir / "config.json", {"model": {**architecture, **SPECTRUM_OVERRIDES}, "training": training})
+    write_torch_atomic(model_dir / "best_model.pt", state)

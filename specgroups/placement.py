@@ -22,8 +22,9 @@ def centroids(vectors: np.ndarray, labels: np.ndarray) -> dict[int, np.ndarray]:
     return {int(label): vectors[labels == label].mean(axis=0) for label in np.unique(labels)}
 
 
-def place(vector: np.ndarray, vectors: np.ndarray, labels: np.ndarray, neighbours: int = 5) -> Placement:
-    """The nearest cluster centroid, how that distance ranks among the members' own, and the nearest known materials."""
+def place(vector: np.ndarray, vectors: np.ndarray, labels: np.ndarray, neighbours: int) -> Placement:
+    """The nearest cluster centroid, how that distance ranks among the members' own, and the ``neighbours``
+    nearest known materials (Euclidean distances in the clustering representation)."""
     vector = np.asarray(vector, dtype=float)
     vectors = np.asarray(vectors, dtype=float)
     centres = centroids(vectors, labels)

@@ -3,19 +3,53 @@
 from __future__ import annotations
 
 import base64
+import fnmatch
+import hashlib
+import json
 import math
+import os
 import subprocess
 from pathlib import Path
 
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from specgroups.errors import InputError
 
-def provenance(dvc_lock: str | Path) -> list[dict]:
-    """Per stage: its command, params, and the md5 of every dep and out, as dvc.lock records them."""
-    lock = yaml.safe_load(Path(dvc_lock).read_text())
+
+def dvc_md5(path: str | Path, ignored: tuple[str, ...] = (".*.tmp",)) -> str:
+    """The md5 DVC 3 records for a dep or out: of a file's bytes; of a directory, the md5 of the JSON list
+    (sorted by path, keys sorted) of its files' ``{"md5", "relpath"}``, with ".dir" appended. Files whose name
+    matches one of ``ignored`` (the project's .dvcignore patterns) are left out, as DVC leaves them out."""
+    path = Path(path)
+    if path.is_file():
+        return hashlib.md5(path.read_bytes()).hexdigest()
+    if not path.is_dir():
+        raise InputError(f"{path}: not found (a stage's deps exist whenever DVC runs it)")
+    entries = sorted(
+        (
+            {"md5": dvc_md5(file), "relpath": file.relative_to(path).as_posix()}
+            for file in path.rglob("*")
+            if file.is_file() and not any(fnmatch.fnmatch(part, pattern) for part in file.relative_to(path).parts for pattern in ignored)
+        ),
+        key=lambda entry: entry["relpath"],
+    )
+    return hashlib.md5(json.dumps(entries, sort_keys=True).encode("utf-8")).hexdigest() + ".dir"
+
+
+def provenance(dvc_lock: str | Path, dvc_yaml: str | Path | None = None, current_stage: str | None = None, current_params: dict | None = None) -> list[dict]:
+    """Per stage: its command, params, and the md5 of every dep and out, as dvc.lock records them.
+
+    ``current_stage`` (the stage rendering the report, defined in ``dvc_yaml``) has no lock entry for this
+    run yet, since DVC writes it after the stage ends: its row is made from its definition, the md5 of each
+    dep as it is now (:func:`dvc_md5`, what DVC then records) and ``current_params``; its outs are being
+    written and have no md5 (empty).
+    """
+    lock = yaml.safe_load(Path(dvc_lock).read_text()) if Path(dvc_lock).is_file() else {}
     rows = []
-    for name, stage in lock.get("stages", {}).items():
+    for name, stage in (lock or {}).get("stages", {}).items():
+        if name == current_stage:
+            continue
         params = {key: value for values in stage.get("params", {}).values() for key, value in values.items()}
         rows.append(
             {
@@ -24,6 +58,18 @@ def provenance(dvc_lock: str | Path) -> list[dict]:
                 "params": params,
                 "deps": [(d["path"], d.get("md5", "")) for d in stage.get("deps", [])],
                 "outs": [(o["path"], o.get("md5", "")) for o in stage.get("outs", [])],
+            }
+        )
+    if current_stage is not None:
+        stage = yaml.safe_load(Path(dvc_yaml).read_text())["stages"][current_stage]
+        outs = [next(iter(entry)) if isinstance(entry, dict) else entry for entry in stage.get("outs", [])]
+        rows.append(
+            {
+                "stage": current_stage,
+                "cmd": stage["cmd"],
+                "params": current_params or {},
+                "deps": [(dep, dvc_md5(dep)) for dep in sorted(stage.get("deps", []))],
+                "outs": [(out, "") for out in sorted(outs)],
             }
         )
     return rows
@@ -66,3 +112,39 @@ def markdown_to_html(markdown_text: str, template_dir: str | Path) -> str:
 
     body = markdown.markdown(markdown_text, extensions=["tables", "toc"])
     return render(template_dir, "report.html.j2", {"body": body})
+
+
+FIGURES = {"figure1": "figure1_workflow.png", "figure2": "figure2_clusters.png", "figure3": "figure3_contrast.png"}
+
+
+def report_context(params: dict, provenance_rows: list[dict]) -> dict:
+    """Everything the templates show, read from the stage outputs a ``report`` params section names."""
+    from specgroups.atomic import read_json
+
+    chemistry = read_json(params["metrics"]["chemistry"])
+    return {
+        "commit": git_commit(),
+        "units": params["units"],
+        **{name: read_json(params["metrics"][name]) for name in ("dataset", "train", "cluster", "electronic")},
+        "headline": chemistry["headline"],
+        "guidelines": chemistry["guidelines"],
+        "chemical_coherence": chemistry["chemical_coherence"],
+        "clusters": read_json(Path(params["chemistry"]) / "clusters.json"),
+        "study": yaml.safe_load(Path(params["study"]).read_text()),
+        "provenance": provenance_rows,
+    }
+
+
+def render_reports(context: dict, template_dir: str | Path, figures_dir: str | Path, markdown_path: str | Path) -> tuple[str, str]:
+    """(Markdown whose images link to the figure files relative to ``markdown_path``, self-contained HTML
+    with every image embedded)."""
+    figures_dir = Path(figures_dir)
+
+    def with_images(locate) -> dict:
+        clusters = {cluster: {**summary, "panel": locate(f"clusters/cluster_{int(cluster):03d}.png")} for cluster, summary in context["clusters"].items()}
+        return {**context, "figures": {key: locate(name) for key, name in FIGURES.items()}, "clusters": clusters}
+
+    relative = os.path.relpath(figures_dir, Path(markdown_path).parent)
+    markdown_text = render(template_dir, "report.md.j2", with_images(lambda name: f"{relative}/{name}"))
+    embedded = render(template_dir, "report.md.j2", with_images(lambda name: data_uri(figures_dir / name)))
+    return markdown_text, markdown_to_html(embedded, template_dir)

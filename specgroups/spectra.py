@@ -22,15 +22,16 @@ from specgroups.errors import InputError
 # Same constant and formula as vise.analyzer.dielectric_function.absorption_coeff.
 EV_TO_INVERSE_CM = physical_constants["electron volt-inverse meter relationship"][0] / 100
 DIAGONAL_DIRECTIONS = ("xx", "yy", "zz")
-STUDY_GRID_POINTS = 1501
-STUDY_GRID_MAX_EV = 15.0
 # vise's Kramers-Kronig damping (eV^2), kept so shifted spectra match vise.
 KRAMERS_KRONIG_ETA = 0.01
 
 
-def study_energy_grid() -> np.ndarray:
-    """The study's energy grid: 0 to 15 eV in 0.01 eV steps (1501 points)."""
-    return np.linspace(0.0, STUDY_GRID_MAX_EV, STUDY_GRID_POINTS)
+def energy_grid(min_ev: float, max_ev: float, points: int) -> np.ndarray:
+    """``points`` evenly spaced energies (eV) from ``min_ev`` to ``max_ev``, both included; a profile's
+    ``dataset.grid`` (the study's: 0 to 15 eV, 1501 points, 0.01 eV apart)."""
+    if isinstance(points, bool) or not isinstance(points, int) or points < 2 or not max_ev > min_ev:
+        raise InputError(f"params: an energy grid needs max_ev > min_ev and at least 2 points, got {min_ev}, {max_ev}, {points!r}")
+    return np.linspace(float(min_ev), float(max_ev), points)
 
 
 @dataclass(frozen=True)
@@ -236,19 +237,19 @@ def scissor_shift(dielectric: DielectricFunction, shift_ev: float, cut_below_gap
 
 def log_absorption_on_grid(
     dielectric: DielectricFunction,
-    grid: np.ndarray | None = None,
+    grid: np.ndarray,
     floor: float = 2.0,
     scissor_ev: float = 0.0,
     cut_below_gap: bool = False,
 ) -> np.ndarray:
-    """log10(alpha / cm^-1) on ``grid`` (default: the study's 0-15 eV, 1501 points).
+    """log10(alpha / cm^-1) on ``grid`` (e.g. :func:`energy_grid` of the study's 0-15 eV, 1501 points).
 
     alpha is computed on the data's own energies (after an optional scissor
     shift, see :func:`scissor_shift` for ``cut_below_gap``), interpolated
     linearly onto the grid and clipped below at ``floor``. Raises InputError
     when the grid reaches outside the data.
     """
-    grid = study_energy_grid() if grid is None else np.asarray(grid, dtype=float)
+    grid = np.asarray(grid, dtype=float)
     energies = dielectric.energies
     tolerance = 1e-9 * max(1.0, abs(energies[-1]))
     if grid.ndim != 1 or len(grid) == 0:

@@ -39,6 +39,14 @@ class TrainingSettings:
     threads: int
     device: str
 
+    @classmethod
+    def from_params(cls, params: dict, source: str = "params") -> "TrainingSettings":
+        """From a ``train`` params section (other keys in it are ignored); InputError names missing keys."""
+        missing = [key for key in cls.__dataclass_fields__ if key not in params]
+        if missing:
+            raise InputError(f"{source}: train lacks {missing}")
+        return cls(**{key: params[key] for key in cls.__dataclass_fields__})
+
     def __post_init__(self) -> None:
         for name, allowed in (("optimizer", OPTIMIZERS), ("scheduler", SCHEDULERS), ("loss", LOSSES)):
             if getattr(self, name) not in allowed:

@@ -15,35 +15,20 @@ from pathlib import Path
 import numpy as np
 
 from specgroups.atomic import read_json, write_bytes_atomic
-from specgroups.errors import InputError
-from specgroups.firstprinciples.results import dielectric_path, exclusion_reason, load_results
-from specgroups.spectra import read_dielectric
+from specgroups.firstprinciples.results import spectra_table
 from stages._common import load_params, stage_main
-
-QUANTITIES = {"eps_imag": lambda d: d.eps_imag, "eps_real": lambda d: d.eps_real}
 
 
 def run(arguments) -> str:
     params = load_params(arguments.params, "export")
-    if params["quantity"] not in QUANTITIES:
-        raise InputError(f"{arguments.params}: export.quantity must be one of {list(QUANTITIES)}, got {params['quantity']!r}")
-    results_dir = Path(params["first_principles"])
-    results = load_results(results_dir)
-    complete_to_ev = float(params["complete_to_ev"])
-    materials = [m for m in read_json(params["materials"]) if not exclusion_reason(results.get(m["id"]), complete_to_ev)]
-    if not materials:
-        raise InputError(f"{results_dir}: no material computed as ok with transitions complete to {complete_to_ev:g} eV")
-    dielectrics = [read_dielectric(dielectric_path(results_dir, m["id"])) for m in materials]
-    energies = dielectrics[0].energies
-    if any(not np.array_equal(d.energies, energies) for d in dielectrics):
-        raise InputError(f"{results_dir}: the dielectric functions are not on one energy axis")
-    values = np.stack([QUANTITIES[params["quantity"]](d) for d in dielectrics])
+    materials = read_json(params["materials"])
+    kept, energies, values = spectra_table(materials, Path(params["first_principles"]), params["quantity"], float(params["complete_to_ev"]))
     buffer = io.BytesIO()
-    np.savez(buffer, material_ids=np.array([m["id"] for m in materials]), energies=energies, values=values)
+    np.savez(buffer, material_ids=np.array([m["id"] for m in kept]), energies=energies, values=values)
     write_bytes_atomic(params["spectra"], buffer.getvalue())
-    structures = {m["id"]: {"formula": m["formula"], "structure": m["structure"]} for m in materials}
+    structures = {m["id"]: {"formula": m["formula"], "structure": m["structure"]} for m in kept}
     write_bytes_atomic(params["structures"], json.dumps(structures).encode())
-    return f"export: {params['quantity']} of {len(materials)} materials on {len(energies)} energies -> {params['spectra']}"
+    return f"export: {params['quantity']} of {len(kept)} materials on {len(energies)} energies -> {params['spectra']}"
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -15,6 +16,15 @@ from specgroups.atomic import read_json
 from specgroups.structures import structure_from_poscar
 
 ROOT = Path(__file__).parents[1]
+
+
+def study_grid():
+    """The default profile's energy grid (params.yaml dataset.grid: the study's 0-15 eV, 1501 points)."""
+    import yaml
+
+    from specgroups.spectra import energy_grid
+
+    return energy_grid(**yaml.safe_load((ROOT / "params.yaml").read_text())["dataset"]["grid"])
 
 
 @lru_cache(maxsize=None)
@@ -41,6 +51,24 @@ def chalcogenide_structure(material_id: str) -> Structure:
 
 def small_oxide_ids(count: int, max_sites: int = 8) -> list[str]:
     return sorted(material_id for material_id, r in _oxides().items() if r["nsites"] <= max_sites)[:count]
+
+
+def assert_same_decisions(expected, actual, rel: float = 1e-9, where: str = "") -> None:
+    """Nested JSON data equal in everything but floats, which agree within ``rel``: ids, order, strings and
+    integers are what rules decide; derived floats may differ in the last digits between processors."""
+    if isinstance(expected, float) or isinstance(actual, float):
+        assert isinstance(actual, (int, float)) and isinstance(expected, (int, float)), where
+        assert math.isclose(expected, actual, rel_tol=rel, abs_tol=rel), f"{where}: {expected!r} != {actual!r}"
+    elif isinstance(expected, dict):
+        assert isinstance(actual, dict) and list(expected) == list(actual), f"{where}: keys differ"
+        for key in expected:
+            assert_same_decisions(expected[key], actual[key], rel, f"{where}/{key}")
+    elif isinstance(expected, list):
+        assert isinstance(actual, list) and len(expected) == len(actual), f"{where}: lengths differ"
+        for index, (a, b) in enumerate(zip(expected, actual)):
+            assert_same_decisions(a, b, rel, f"{where}[{index}]")
+    else:
+        assert expected == actual, f"{where}: {expected!r} != {actual!r}"
 
 
 def dvc(repo: Path, *arguments: str, check: bool = True) -> subprocess.CompletedProcess:

@@ -12,7 +12,8 @@ from specgroups import InputError
 from specgroups.assemble import MaterialInput, OnsetCorrection, SpectrumOptions, assemble_dataset
 from specgroups.atomic import read_json
 from specgroups.firstprinciples.results import dielectric_path, load_results
-from specgroups.spectra import read_dielectric, study_energy_grid
+from specgroups.spectra import read_dielectric
+from tests.helpers import study_grid
 
 ROOT = Path(__file__).parents[1]
 RESULTS = ROOT / "data/demo/first_principles"
@@ -39,7 +40,7 @@ def demo_candidates(limit: int = 4) -> list[MaterialInput]:
 
 
 def options(correction: OnsetCorrection) -> SpectrumOptions:
-    return SpectrumOptions(study_energy_grid(), 2.0, 4.0, 1.0, correction)
+    return SpectrumOptions(study_grid(), 2.0, 4.0, 1.0, correction)
 
 
 def test_table_from_real_gpaw_results():

@@ -21,8 +21,7 @@ from pymatgen.core import Lattice, Structure
 from specgroups.assemble import OnsetCorrection, SpectrumOptions, assemble_dataset
 from specgroups.dataset import write_dataset
 from specgroups.model import build_model
-from specgroups.spectra import study_energy_grid
-from tests.helpers import ROOT
+from tests.helpers import ROOT, study_grid
 from tests.test_archives import write_archive
 from tests.test_assemble import RESULTS, demo_candidates
 
@@ -47,7 +46,7 @@ def stage_params(tmp_path: Path) -> dict:
 
 
 def good_dataset(directory: Path, count: int = 4):
-    options = SpectrumOptions(study_energy_grid(), 2.0, 4.0, 1.0, OnsetCorrection(cut_below_gap=True))
+    options = SpectrumOptions(study_grid(), 2.0, 4.0, 1.0, OnsetCorrection(cut_below_gap=True))
     dataset, _ = assemble_dataset(demo_candidates(count), options, {"train": 0.5, "val": 0.25, "test": 0.25}, 1)
     write_dataset(directory, dataset)
     return dataset

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-
-from specgroups.chemistry import headline_class, material_chemistry, site_features
+from specgroups.chemistry import material_chemistry, site_features
 from tests.helpers import oxide_id, oxide_structure
 
 
@@ -17,7 +16,6 @@ def test_na3vo4_isolated_tetrahedra_among_sodium():
     assert record["oxidation_state_method"] == "bond_valence"
     assert all(s["oxidation_state"] == 5.0 and s["environment"] == "T:4" and s["coordination_number"] == 4 for s in sites)
     assert all(s["isolated"] and s["neighbour_cations"] == ["Na"] and s["alkali_neighbours_only"] for s in sites)
-    assert headline_class(record) == "isolated_alkali"
     assert "V5+ isolated T:4 among alkali" in site_features(record)
     sodium = [s for s in record["cations"] if s["element"] == "Na"]
     assert sodium and all(s["oxidation_state"] == 1.0 for s in sodium)
@@ -26,7 +24,6 @@ def test_na3vo4_isolated_tetrahedra_among_sodium():
 def test_v2o5_square_pyramids_share_oxygen():
     record, sites = vanadium_sites("V2O5")
     assert all(s["environment"] == "S:5" and not s["isolated"] for s in sites)
-    assert headline_class(record) == "other"
     assert "V5+ isolated T:4" not in site_features(record)
 
 
@@ -38,11 +35,9 @@ def test_pyrovanadate_tetrahedra_share_a_corner():
 def test_yvo4_isolated_tetrahedra_but_not_among_alkali():
     record, sites = vanadium_sites("YVO4")
     assert all(s["environment"] == "T:4" and s["isolated"] and s["neighbour_cations"] == ["Y"] for s in sites)
-    assert headline_class(record) == "other"
     assert {"V5+ isolated T:4", "Y3+"} <= site_features(record)
 
 
-def test_materials_without_v_or_cr_have_no_headline_class():
+def test_magnesium_oxide_is_rock_salt():
     record = material_chemistry(oxide_structure("mp-1265"), "MgO")
-    assert headline_class(record) is None
     assert [s["environment"] for s in record["cations"]] == ["O:6"]

@@ -80,3 +80,18 @@ def test_bad_structures_and_clusters_are_one_line_errors(pipeline_repo, tmp_path
         completed = specgroups(pipeline_repo, *arguments, environment=environment)
         errors = [line for line in completed.stderr.splitlines() if line.startswith("error: ")]
         assert completed.returncode == 2 and len(errors) == 1 and expected in errors[0], completed.stderr[-2000:]
+
+
+def test_the_profiles_params_set_the_neighbours_and_the_onset_definition(pipeline_repo, new_material, tmp_path):
+    import yaml
+
+    _, cif = new_material
+    params = yaml.safe_load((pipeline_repo / "params.yaml").read_text())
+    params["predict"]["nearest_materials"] = 2
+    params["dataset"]["onset_threshold"] = 9.0  # above any absorption: no onset
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
+    completed = specgroups(pipeline_repo, "predict", str(cif), "--params", str(tmp_path / "params.yaml"), "--json", str(tmp_path / "out.json"))
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    [result] = json.loads((tmp_path / "out.json").read_text())
+    assert len(result["nearest_materials"]) == 2 and result["onset_energy_ev"] is None
+    assert "predicted spectrum never reaches the onset threshold 9 on 0-15 eV: no onset" in completed.stdout

@@ -8,11 +8,11 @@ import pytest
 
 from specgroups import InputError
 from specgroups.dataset import MATERIAL_COLUMNS, SpectralDataset, assign_splits, read_dataset, write_dataset
-from specgroups.spectra import study_energy_grid
+from tests.helpers import study_grid
 
 
 def small_dataset(count: int = 4) -> SpectralDataset:
-    grid = study_energy_grid()
+    grid = study_grid()
     rows = [
         {"id": f"mp-{i}", "formula": "MgO", "nsites": 2, "split": "train", "onset_energy_ev": 5.0 + i,
          "absorption_edge_integral": 0.5, "min_gap_ev": 4.6, "direct_gap_ev": 4.6, "scissor_ev": 0.0, "source": "test"}

@@ -45,7 +45,7 @@ def test_groups_below_min_count_are_not_tested():
 
 def test_difference_with_interval():
     rng = np.random.default_rng(0)
-    result = difference_with_interval(np.full(10, 3.0) + rng.normal(0, 0.1, 10), np.full(12, 2.0) + rng.normal(0, 0.1, 12), rng)
+    result = difference_with_interval(np.full(10, 3.0) + rng.normal(0, 0.1, 10), np.full(12, 2.0) + rng.normal(0, 0.1, 12), rng, 2000)
     assert result["difference"] == pytest.approx(1.0, abs=0.1)
     assert result["ci95"][0] < result["difference"] < result["ci95"][1] and result["ci95"][0] > 0.8
     assert result["n"] == [10, 12]
@@ -56,7 +56,7 @@ def test_contrast_of_two_groups_by_hand():
     matrix = np.array([[1, 1], [1, 0], [1, 1], [1, 0], [0, 1], [0, 0], [0, 1], [0, 0]], dtype=bool)
     in_a, in_b = np.arange(8) < 4, np.arange(8) >= 4
     onsets = np.array([4.0, 4.1, 3.9, 4.0, 3.0, 3.1, 2.9, 3.0])
-    result = contrast(names, matrix, in_a, in_b, onsets, np.random.default_rng(0))
+    result = contrast(names, matrix, in_a, in_b, onsets, np.random.default_rng(0), 2000)
     x = result["features"][0]
     assert (x["feature"], x["in_a"], x["in_b"]) == ("X", 4, 0)
     assert x["p_value"] == pytest.approx(2 / math.comb(8, 4))  # two-sided: all four in a, or all four in b

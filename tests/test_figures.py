@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from specgroups.figures import cluster_grid_figure, draw_density_slice, pipeline_graph, save, workflow_figure
 
@@ -63,3 +64,27 @@ def test_density_map_marks_each_site_inside_the_cell():
     assert sorted(tuple(np.round(f, 6)) for f in fractional) == expected
     assert np.all((fractional >= 0) & (fractional < 1))
     plt.close(figure)
+
+
+# Figures and reports are committed (DVC outs with cache: false): figures 1-3 as PNG (300 dpi) and SVG, a
+# PNG (150 dpi) and SVG panel per cluster, and the self-contained HTML report; this much per profile.
+COMMITTED_FIGURES_BUDGET_MB = 10.0
+
+
+@pytest.mark.parametrize("report", ["paper/report.md", "profiles/eps2/report.md"])
+def test_a_committed_report_links_only_to_committed_images(report):
+    tracked = set(subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split())
+    assert report in tracked
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", (ROOT / report).read_text())
+    assert len(links) >= 4
+    for link in links:
+        target = ((ROOT / report).parent / link).resolve().relative_to(ROOT).as_posix()
+        assert target in tracked, f"{report} shows {link}, which git does not track"
+
+
+@pytest.mark.parametrize("figures, html", [("figures", "paper/report.html"), ("profiles/eps2/figures", "profiles/eps2/report.html")])
+def test_committed_figures_and_reports_fit_the_size_budget(figures, html):
+    tracked = subprocess.run(["git", "ls-files", figures, html], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    assert html in tracked and any(name.endswith(".svg") for name in tracked)
+    total = sum((ROOT / name).stat().st_size for name in tracked)
+    assert total <= COMMITTED_FIGURES_BUDGET_MB * 1e6

@@ -79,3 +79,10 @@ def test_element_without_cgcnn_features_is_named():
     structure = Structure(Lattice.cubic(5.0), ["Md", "O"], [[0, 0, 0], [0.5, 0.5, 0.5]])
     with pytest.raises(InputError, match=r"mp-md: no cgcnn atom features for \['Md'\]"):
         graph_tensors(structure, "mp-md", SETTINGS)
+
+
+def test_two_builds_of_the_cache_are_byte_identical(tmp_path, yvo4):
+    """torch.save to a file would name its zip folder after the (random) temporary file's name."""
+    first = build_graph_cache({"YVO4": yvo4}, SETTINGS, tmp_path / "a")
+    second = build_graph_cache({"YVO4": yvo4}, SETTINGS, tmp_path / "b")
+    assert (tmp_path / "a" / first["YVO4"]).read_bytes() == (tmp_path / "b" / second["YVO4"]).read_bytes()

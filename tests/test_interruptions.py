@@ -88,7 +88,7 @@ CHEMISTRY_BATCH = """
 import sys, json
 from pymatgen.core import Structure
 from specgroups.parallel import map_cached
-from stages.chemistry import chemistry_record
+from specgroups.chemistry import chemistry_record
 structures = json.load(open(sys.argv[1]))
 map_cached(chemistry_record, {k: (v, k) for k, v in structures.items()}, sys.argv[2], 1, "chemistry")
 """

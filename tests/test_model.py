@@ -67,3 +67,16 @@ def test_spectrum_settings_are_forced():
     assert model.config.energy_mult_natoms is False and model.config.calculate_gradient is False
     with pytest.raises(InputError, match="unknown model settings"):
         build_model({**ARCHITECTURE, "hiden_features": 3})
+
+
+def test_a_saved_run_loads_back_and_saving_twice_gives_the_same_bytes(tmp_path):
+    from specgroups.model import save_run
+
+    architecture = {**ARCHITECTURE, "alignn_layers": 1, "gcn_layers": 1, "hidden_features": 16}
+    model = build_model(architecture)
+    for folder in ("a", "b"):
+        save_run(tmp_path / folder, architecture, {"epochs": 1}, model.state_dict())
+    assert (tmp_path / "a/best_model.pt").read_bytes() == (tmp_path / "b/best_model.pt").read_bytes()
+    loaded, config = load_model(tmp_path / "a")
+    assert config["training"] == {"epochs": 1}
+    assert all(torch.equal(loaded.state_dict()[key], value) for key, value in model.state_dict().items())

@@ -32,3 +32,21 @@ def test_bad_params_files_name_the_file_and_the_fault(tmp_path, text, expected):
     with pytest.raises(InputError) as error:
         read_params(path, "graphs", "cluster")
     assert str(error.value).startswith(f"{path}: ") and expected in str(error.value)
+
+
+@pytest.mark.parametrize("profile", ["params.yaml", "profiles/paper/params.yaml", "profiles/eps2/params.yaml"])
+def test_the_electronic_stage_uses_the_first_principles_profiles_gpaw_settings(profile):
+    """OpticsSettings has no defaults, so these two sections are the only copies of the GPAW settings."""
+    first_principles = read_params(ROOT / "profiles/firstprinciples/params.yaml", "gpaw")["gpaw"]
+    assert read_params(ROOT / profile, "electronic")["electronic"]["gpaw"] == first_principles
+
+
+@pytest.mark.parametrize("profile", ["params.yaml", "profiles/paper/params.yaml", "profiles/eps2/params.yaml"])
+def test_figure_3_draws_polyhedra_with_the_electronic_stages_bond_cutoff(profile):
+    """The figures stage reads electronic.bond_cutoff, so its dvc.yaml entry must declare that param."""
+    import yaml
+
+    dvc_yaml = ROOT / profile.replace("params.yaml", "dvc.yaml")
+    params = yaml.safe_load(dvc_yaml.read_text())["stages"]["figures"]["params"]
+    names = params[0][next(iter(params[0]))] if isinstance(params[0], dict) else params
+    assert "electronic.bond_cutoff" in names

@@ -24,7 +24,7 @@ def test_a_typical_new_material_joins_the_nearest_centroid():
 
 
 def test_a_far_material_is_flagged_as_an_outlier():
-    placement = place(np.array([-5.0, 1.0]), VECTORS, LABELS)
+    placement = place(np.array([-5.0, 1.0]), VECTORS, LABELS, neighbours=5)
     assert placement.cluster == 1 and placement.distance == 5.0
     assert placement.members_closer == 1.0 and placement.outlier
     assert len(placement.neighbours) == 5

@@ -26,8 +26,8 @@ from pymatgen.io.vasp import Poscar
 
 from specgroups.dataset import read_dataset
 from specgroups.model import PURE_ONLY_KEYS, build_model
-from specgroups.spectra import onset_metrics, study_energy_grid
-from tests.helpers import ROOT, dvc, git
+from specgroups.spectra import onset_metrics
+from tests.helpers import ROOT, dvc, git, study_grid
 from tests.test_archives import write_archive
 from tests.test_assemble import demo_candidates
 
@@ -154,7 +154,7 @@ def test_pull_fetches_the_pinned_commit_and_the_profile_reproduces(mirror, proje
     # the onset table's gaps are carried; the spectra are the archives' (same onsets as computed directly)
     row = dataset.materials.set_index("id").loc[list(by_name)[0]]
     assert row["min_gap_ev"] == pytest.approx(by_name[list(by_name)[0]].min_gap_ev, rel=1e-5)  # csv keeps 6 digits
-    grid = study_energy_grid()
+    grid = study_grid()
     onset = onset_metrics(grid, dataset.spectra[dataset.ids.index(list(by_name)[0])]).onset_energy_ev
     assert onset == pytest.approx(row["onset_energy_ev"], abs=1e-4)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from specgroups.report import data_uri, git_commit, markdown_to_html, number, provenance
@@ -51,3 +52,45 @@ def test_html_is_self_contained(tmp_path):
 
 def test_git_commit_names_head():
     assert len(git_commit(ROOT).split("+")[0]) == 40
+
+
+def test_dvc_md5_is_what_dvc_records_for_files_and_folders():
+    """The committed lock's md5 of committed inputs (source files, the templates folder) as DVC computed them."""
+    from specgroups.report import dvc_md5
+
+    report = yaml.safe_load((ROOT / "dvc.lock").read_text())["stages"]["report"]
+    checked = [dep for dep in report["deps"] if dep["path"].startswith(("specgroups/", "stages/", "paper/"))]
+    assert any(dep["md5"].endswith(".dir") for dep in checked) and len(checked) > 5
+    for dep in checked:
+        assert dvc_md5(ROOT / dep["path"]) == dep["md5"], dep["path"]
+
+
+def test_dvc_md5_leaves_out_what_dvcignore_ignores(tmp_path):
+    from specgroups.report import dvc_md5
+
+    (tmp_path / "out/sub").mkdir(parents=True)
+    (tmp_path / "out/sub/a.csv").write_text("1\n")
+    before = dvc_md5(tmp_path / "out")
+    (tmp_path / "out/sub/.a.csv.x1y2.tmp").write_text("half written")  # a killed writer's temporary
+    assert dvc_md5(tmp_path / "out") == before
+    (tmp_path / "out/b.csv").write_text("2\n")
+    assert dvc_md5(tmp_path / "out") != before
+
+
+def provenance_rows(markdown: str) -> dict[str, str]:
+    """{stage: its row} of a rendered report's provenance table."""
+    table = markdown.split("## Provenance", 1)[1]
+    return {line.split("|")[1].strip(): line for line in table.splitlines() if line.startswith("| ") and "`" in line}
+
+
+@pytest.mark.parametrize("report, lock", [("paper/report.md", "dvc.lock"), ("profiles/eps2/report.md", "profiles/eps2/dvc.lock")])
+def test_the_reports_own_row_shows_the_inputs_it_was_rendered_from(report, lock):
+    """The report stage hashes its deps as it renders; DVC then records the same md5 in the lock (the
+    committed report and lock come from one run)."""
+    row = provenance_rows((ROOT / report).read_text())["report"]
+    deps = yaml.safe_load((ROOT / lock).read_text())["stages"]["report"]["deps"]
+    for dep in deps:
+        assert f"{dep['path']} `{dep['md5'][:8]}`" in row, dep["path"]
+    figures = yaml.safe_load((ROOT / lock).read_text())["stages"]["figures"]
+    figures_out = figures["outs"][0]
+    assert f"{figures_out['path']} `{figures_out['md5'][:8]}`" in provenance_rows((ROOT / report).read_text())["figures"]

@@ -50,6 +50,10 @@ def report(tmp_path_factory) -> Path:
                   chemistry=str(chemistry), dvc_lock=str(ROOT / "dvc.lock"), markdown=str(work / "paper/report.md"),
                   html=str(work / "paper/report.html"))
     params["metrics"] = {key: str(ROOT / value) for key, value in params["metrics"].items()}
+    # the report's own provenance row hashes the deps its dvc.yaml entry names: here, this test's inputs
+    params["dvc_yaml"] = str(work / "dvc.yaml")
+    (work / "dvc.yaml").write_text(yaml.safe_dump({"stages": {"report": {"cmd": "python -m stages.report", "deps": [str(figures), str(chemistry)],
+                                                                         "outs": [params["markdown"], params["html"]]}}}))
     (work / "params.yaml").write_text(yaml.safe_dump({"report": params}))
     completed = subprocess.run([sys.executable, "-m", "stages.report", "--params", str(work / "params.yaml")], cwd=ROOT,
                                capture_output=True, text=True)

@@ -19,8 +19,8 @@ from specgroups.spectra import (
     onset_metrics,
     read_dielectric,
     scissor_shift,
-    study_energy_grid,
 )
+from tests.helpers import study_grid
 
 DATA = Path(__file__).parent / "data"
 MGSE_VASPRUN = DATA / "MgSe_absorption_vasprun.xml.gz"
@@ -76,14 +76,14 @@ def test_vasprun_and_vise_json_agree_on_the_same_data(mgse, tmp_path):
     for name in ("energies", "eps_real", "eps_imag"):
         np.testing.assert_allclose(getattr(again, name), getattr(mgse, name), rtol=1e-12)
     assert again.band_gap == mgse.band_gap
-    np.testing.assert_allclose(log_absorption_on_grid(again), log_absorption_on_grid(mgse), rtol=1e-12)
+    np.testing.assert_allclose(log_absorption_on_grid(again, study_grid()), log_absorption_on_grid(mgse, study_grid()), rtol=1e-12)
 
 
 def test_ge_vasprun_reads():
     germanium = read_dielectric(GE_VASPRUN)
     assert germanium.energies[0] == 0.0 and germanium.energies[-1] > 15.0
     assert np.max(germanium.eps_imag) > 10  # Ge's E2 peak: eps_imag ~ 30 near 4.3 eV
-    log_alpha = log_absorption_on_grid(germanium)
+    log_alpha = log_absorption_on_grid(germanium, study_grid())
     assert log_alpha.shape == (1501,) and np.all(np.isfinite(log_alpha))
 
 
@@ -98,17 +98,17 @@ def test_absorption_matches_vise(path):
 
 
 def test_log_absorption_on_the_study_grid(mgse):
-    log_alpha = log_absorption_on_grid(mgse)
+    log_alpha = log_absorption_on_grid(mgse, study_grid())
     assert log_alpha.shape == (1501,)
     assert log_alpha.min() == 2.0  # the floor, below the gap
     assert 5.5 < log_alpha.max() < 6.6  # the study's values run from 2 to about 6.4
-    raised = log_absorption_on_grid(mgse, floor=3.0)
+    raised = log_absorption_on_grid(mgse, study_grid(), floor=3.0)
     assert raised.min() == 3.0
 
 
 def test_onset_sits_where_the_data_say(mgse):
     """The onset lies between the two native energies where vise's alpha crosses 10^4 cm^-1."""
-    onset = onset_metrics(study_energy_grid(), log_absorption_on_grid(mgse)).onset_energy_ev
+    onset = onset_metrics(study_grid(), log_absorption_on_grid(mgse, study_grid())).onset_energy_ev
     alpha = np.array([absorption_coeff(e, r, i) for e, r, i in zip(mgse.energies, mgse.eps_real, mgse.eps_imag)])
     first = int(np.argmax(alpha >= 1e4))
     assert mgse.energies[first - 1] <= onset <= mgse.energies[first]
@@ -116,7 +116,7 @@ def test_onset_sits_where_the_data_say(mgse):
 
 
 def test_onset_metrics_on_a_hand_made_edge():
-    grid = study_energy_grid()
+    grid = study_grid()
     log_alpha = np.clip(2.0 + 2.0 * (grid - 3.0), 2.0, 6.0)  # rises 2 decades per eV from 3 eV
     metrics = onset_metrics(grid, log_alpha, threshold=4.0, edge_window_ev=1.0)
     assert metrics.onset_energy_ev == pytest.approx(4.0, abs=1e-9)
@@ -128,9 +128,9 @@ def test_onset_metrics_on_a_hand_made_edge():
 
 @pytest.mark.parametrize("shift", [0.5, 1.0, 2.0])
 def test_scissor_shifts_the_onset_by_the_shift(mgse, shift):
-    grid = study_energy_grid()
-    before = onset_metrics(grid, log_absorption_on_grid(mgse)).onset_energy_ev
-    shifted = log_absorption_on_grid(mgse, scissor_ev=shift)
+    grid = study_grid()
+    before = onset_metrics(grid, log_absorption_on_grid(mgse, study_grid())).onset_energy_ev
+    shifted = log_absorption_on_grid(mgse, study_grid(), scissor_ev=shift)
     assert np.all(np.isfinite(shifted))
     after = onset_metrics(grid, shifted).onset_energy_ev
     assert after - before == pytest.approx(shift, abs=0.05)
@@ -141,11 +141,11 @@ def test_cut_below_gap_removes_only_the_sub_gap_tail(mgse):
     assert np.all(cut.eps_imag[mgse.energies < mgse.band_gap] == 0.0)
     np.testing.assert_array_equal(cut.eps_imag[mgse.energies >= mgse.band_gap], mgse.eps_imag[mgse.energies >= mgse.band_gap])
     np.testing.assert_array_equal(cut.eps_real, mgse.eps_real)
-    onset = onset_metrics(study_energy_grid(), log_absorption_on_grid(mgse, cut_below_gap=True)).onset_energy_ev
+    onset = onset_metrics(study_grid(), log_absorption_on_grid(mgse, study_grid(), cut_below_gap=True)).onset_energy_ev
     assert onset >= mgse.band_gap - 0.01
     unknown_gap = DielectricFunction(mgse.energies, mgse.eps_real, mgse.eps_imag, None, "no-gap.json")
     with pytest.raises(InputError, match="no-gap.json: the band gap is unknown"):
-        log_absorption_on_grid(unknown_gap, cut_below_gap=True)
+        log_absorption_on_grid(unknown_gap, study_grid(), cut_below_gap=True)
 
 
 def test_scissor_matches_vise_on_a_uniform_axis(mgse):
@@ -256,7 +256,7 @@ def test_grid_outside_the_data(mgse):
 
 def test_negative_scissor(mgse):
     with pytest.raises(InputError, match="scissor"):
-        log_absorption_on_grid(mgse, scissor_ev=-1.0)
+        log_absorption_on_grid(mgse, study_grid(), scissor_ev=-1.0)
 
 
 def test_input_error_is_a_value_error():

@@ -1,4 +1,4 @@
-"""Stage entry points: bad input is one line on stderr and exit status 2."""
+"""Stage entry points: thin (params in, library calls, outputs out); bad input is one line on stderr and exit 2."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).parents[1]
@@ -40,3 +41,27 @@ def test_dataset_stage_writes_nothing_when_its_input_is_bad(tmp_path):
     completed = run_stage("stages.dataset", path)
     assert completed.returncode == 2 and "onset correction mode" in completed.stderr
     assert not (tmp_path / "dataset").exists() and not (tmp_path / "metrics.json").exists()
+
+
+def code_lines(path) -> int:
+    """Lines of a module that are neither blank, comments nor docstrings (imports count)."""
+    import ast
+
+    source = path.read_text()
+    documentation = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef)) and node.body and isinstance(node.body[0], ast.Expr) \
+                and isinstance(node.body[0].value, ast.Constant) and isinstance(node.body[0].value.value, str):
+            documentation.update(range(node.body[0].lineno, node.body[0].end_lineno + 1))
+    return sum(1 for number, line in enumerate(source.splitlines(), 1)
+               if line.strip() and not line.strip().startswith("#") and number not in documentation)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "stages").glob("[!_]*.py")), ids=lambda path: path.stem)
+def test_a_stage_is_a_thin_entry_point(path):
+    """Params in, one library call per step, outputs out: a `run` and nothing else, in about 40 lines."""
+    import ast
+
+    definitions = [node.name for node in ast.parse(path.read_text()).body if isinstance(node, (ast.FunctionDef, ast.ClassDef))]
+    assert definitions == ["run"], f"{path.name}: method logic belongs in specgroups/ ({definitions})"
+    assert code_lines(path) <= 45

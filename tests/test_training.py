@@ -14,6 +14,7 @@ from specgroups.features import extract_features, representation_names
 from specgroups.graphs import GraphSet, GraphSettings, graph_tensors, to_graph_pair
 from specgroups.model import build_model
 from specgroups.training import TrainingSettings, make_deterministic, predict, train
+from tests.helpers import study_grid
 from tests.test_assemble import demo_candidates
 
 ARCHITECTURE = {
@@ -30,10 +31,9 @@ def settings(**changes) -> TrainingSettings:
 
 def real_set_for_tests() -> GraphSet:
     from specgroups.assemble import assemble_dataset, OnsetCorrection, SpectrumOptions
-    from specgroups.spectra import study_energy_grid
-
+    
     candidates = demo_candidates(6)
-    dataset, _ = assemble_dataset(candidates, SpectrumOptions(study_energy_grid(), 2.0, 4.0, 1.0, OnsetCorrection()),
+    dataset, _ = assemble_dataset(candidates, SpectrumOptions(study_grid(), 2.0, 4.0, 1.0, OnsetCorrection()),
                                   {"train": 0.8, "val": 0.05, "test": 0.15}, 1)
     pairs = [to_graph_pair(graph_tensors(Structure.from_dict(dataset.structures[i]), i, GraphSettings(10.0, 12)))
              for i in dataset.ids]

@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
+from specgroups.atomic import atomic_path
 from specgroups.errors import InputError
 from specgroups.firstprinciples.calculation import band_edges, ground_state, kpoint_grid, occupied_band_count
+from specgroups.firstprinciples.selection import HEADLINE_ELEMENTS
 from specgroups.firstprinciples.settings import OpticsSettings
 
 ANGULAR_LABELS = "spdf"
@@ -125,3 +128,34 @@ def band_edge_states(
             )
         )
     return states[0], states[1], calc
+
+
+def tetrahedron_atoms(structure, bond_cutoff: float) -> list[int]:
+    """Indices of every V/Cr site and of the atoms within ``bond_cutoff`` (A) of it: its polyhedron."""
+    atoms = set()
+    for index, site in enumerate(structure):
+        if site.specie.symbol in HEADLINE_ELEMENTS:
+            atoms.add(index)
+            atoms.update(neighbour.index for neighbour in structure.get_neighbors(site, bond_cutoff))
+    return sorted(atoms)
+
+
+def band_edge_localisation(structure, settings: OpticsSettings, bond_cutoff: float, radius: float, cube_path) -> dict:
+    """:func:`band_edge_states` with the V/Cr polyhedra (:func:`tetrahedron_atoms`) as the chosen atoms, and
+    the CBM's pseudo-density written to ``cube_path`` (a Gaussian cube file). JSON-ready."""
+    from ase.io import write
+
+    atoms = tetrahedron_atoms(structure, bond_cutoff)
+    vbm, cbm, calc = band_edge_states(structure, settings, atom_indices=atoms, radius=radius)
+    index = [list(np.round(k, 6)) for k in calc.get_ibz_k_points()].index([round(x, 6) for x in cbm.kpoint])
+    with atomic_path(cube_path) as temporary:
+        write(str(temporary), calc.get_atoms(), format="cube", data=state_density(calc, index, cbm.band))
+    return {
+        "formula": structure.composition.reduced_formula,
+        "nsites": len(structure),
+        "tetrahedron_atoms": atoms,
+        "radius_a": radius,
+        "vbm": vbm.__dict__,
+        "cbm": cbm.__dict__,
+        "cube_file": Path(cube_path).name,
+    }

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from specgroups.atomic import read_json, write_json_atomic
 from specgroups.errors import InputError
 
@@ -70,3 +72,25 @@ def load_results(out_dir: Path) -> dict[str, dict]:
             raise InputError(f"{path}: not a first-principles result (no valid 'status')")
         results[record["material_id"]] = record
     return results
+
+
+DIELECTRIC_QUANTITIES = {"eps_imag": lambda d: d.eps_imag, "eps_real": lambda d: d.eps_real}
+
+
+def spectra_table(materials: list[dict], out_dir: Path, quantity: str, complete_to_ev: float) -> tuple[list[dict], np.ndarray, np.ndarray]:
+    """(the materials kept, their common energy axis in eV, materials x energies values of ``quantity``, one
+    of :data:`DIELECTRIC_QUANTITIES`) for every material computed as ``ok`` with every transition up to
+    ``complete_to_ev`` included (:func:`exclusion_reason`)."""
+    from specgroups.spectra import read_dielectric
+
+    if quantity not in DIELECTRIC_QUANTITIES:
+        raise InputError(f"params: export.quantity must be one of {list(DIELECTRIC_QUANTITIES)}, got {quantity!r}")
+    results = load_results(out_dir)
+    kept = [m for m in materials if not exclusion_reason(results.get(m["id"]), complete_to_ev)]
+    if not kept:
+        raise InputError(f"{out_dir}: no material computed as ok with transitions complete to {complete_to_ev:g} eV")
+    dielectrics = [read_dielectric(dielectric_path(out_dir, m["id"])) for m in kept]
+    energies = dielectrics[0].energies
+    if any(not np.array_equal(d.energies, energies) for d in dielectrics):
+        raise InputError(f"{out_dir}: the dielectric functions are not on one energy axis")
+    return kept, energies, np.stack([DIELECTRIC_QUANTITIES[quantity](d) for d in dielectrics])

@@ -24,23 +24,26 @@ class OpticsSettings:
     transitions below that energy would be missing, as with heavy cations
     whose semicore states take the bands), the empty-band run is repeated with
     1.5 times the bands, at most ``max_empty_band_rounds`` runs in all.
+
+    There are no defaults: every value comes from params (the first-principles profile's ``gpaw`` section, or
+    ``electronic.gpaw``, which a test keeps equal to it).
     """
 
-    xc: str = "PBE"
-    plane_wave_cutoff_ev: float = 400.0
-    ground_state_kpoint_density: float = 1.5
-    optics_kpoint_density: float = 2.0
-    empty_bands_per_atom: int = 5
-    empty_band_tolerance: float = 1e-6
-    min_transitions_complete_ev: float = 15.0
-    max_empty_band_rounds: int = 4
-    max_frequency_ev: float = 18.0
-    frequency_step_ev: float = 0.02
-    broadening_ev: float = 0.1
-    integration: str = "point"
-    response_cutoff_ev: float = 10.0
-    metal_gap_threshold_ev: float = 0.05
-    max_scf_iterations: int = 200
+    xc: str
+    plane_wave_cutoff_ev: float
+    ground_state_kpoint_density: float
+    optics_kpoint_density: float
+    empty_bands_per_atom: int
+    empty_band_tolerance: float
+    min_transitions_complete_ev: float
+    max_empty_band_rounds: int
+    max_frequency_ev: float
+    frequency_step_ev: float
+    broadening_ev: float
+    integration: str
+    response_cutoff_ev: float
+    metal_gap_threshold_ev: float
+    max_scf_iterations: int
 
     def __post_init__(self) -> None:
         if self.integration not in INTEGRATION_MODES:
