@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from specgroups.dataset import SpectralDataset, assign_splits
+from specgroups.dataset import UNUSED, SpectralDataset, assign_splits
 from specgroups.errors import InputError
 from specgroups.spectra import DielectricFunction, energy_grid, log_absorption_on_grid, onset_metrics
 
-SCISSOR_MODES = ("none", "constant", "reference_gap")
+SCISSOR_MODES = ("none", "constant", "reference_gap", "corrected_gap")
 
 
 @dataclass(frozen=True)
@@ -24,15 +24,22 @@ class OnsetCorrection:
     - ``constant``: shift every spectrum up by ``constant_ev``;
     - ``reference_gap``: shift each material by (reference gap - computed gap),
       never down, with the reference gaps from a table (e.g. hybrid-functional
-      or measured gaps); a material without a reference gap is excluded.
+      or measured gaps); a material without a reference gap is excluded;
+    - ``corrected_gap``: the same, to each material's first-principles GLLB-SC
+      gap (``specgroups.firstprinciples.gaps``; the embedded set's default).
 
-    ``cut_below_gap`` zeroes eps_imag below the (shifted) gap in every mode; a
-    shift does so anyway (vise's scheme), so this treats unshifted spectra alike.
+    The computed gap is the Kohn-Sham (fundamental) gap of the spectrum's own
+    k-grid, so the shifted spectrum's fundamental gap is the target gap.
+
+    ``cut_below_direct_gap`` zeroes eps_imag below the lowest direct transition
+    of the spectrum's k-grid (plus the shift) in every mode: an
+    independent-particle spectrum has no transition below it, so absorption
+    there is the broadening's tail (:func:`specgroups.spectra.cut_below`).
     """
 
     mode: str = "none"
     constant_ev: float = 0.0
-    cut_below_gap: bool = False
+    cut_below_direct_gap: bool = False
 
     def __post_init__(self) -> None:
         if self.mode not in SCISSOR_MODES:
@@ -46,7 +53,7 @@ class OnsetCorrection:
         if self.mode == "constant":
             return self.constant_ev
         if reference_gap_ev is None or computed_gap_ev is None:
-            raise InputError(f"{material_id}: no reference gap (or no computed gap) for the reference_gap correction")
+            raise InputError(f"{material_id}: no target gap (or no computed gap) for the {self.mode} correction")
         return max(0.0, reference_gap_ev - computed_gap_ev)
 
 
@@ -106,7 +113,7 @@ class SpectrumOptions:
             floor=float(params["floor"]),
             onset_threshold=float(params["onset_threshold"]),
             edge_window_ev=float(params["edge_window_ev"]),
-            correction=OnsetCorrection(correction["mode"], float(correction["constant_ev"]), bool(correction["cut_below_gap"])),
+            correction=OnsetCorrection(correction["mode"], float(correction["constant_ev"]), bool(correction["cut_below_direct_gap"])),
         )
 
 
@@ -120,7 +127,8 @@ def assemble_dataset(
     """The dataset of usable materials, and a table (id, formula, reason) of those left out.
 
     The split is drawn at random in ``split_fractions`` unless ``fixed_split``
-    ({material id: train|val|test}, e.g. the authors' run) gives every material's.
+    ({material id: train|val|test}, e.g. the authors' run) gives it; a material it
+    does not name is labelled ``unused`` (``specgroups.dataset.UNUSED``).
 
     A material is left out when its candidate says so (a metal, a failed
     calculation) or when its dielectric function raises InputError; the batch
@@ -135,6 +143,12 @@ def assemble_dataset(
                 shift = options.correction.shift_ev(candidate.material_id, candidate.min_gap_ev, candidate.reference_gap_ev)
             except InputError as error:
                 reason = str(error)
+        cut_below_ev = None
+        if not reason and options.correction.cut_below_direct_gap and candidate.load_dielectric is not None:
+            if candidate.direct_gap_ev is None:
+                reason = "no direct gap recorded, so the spectrum cannot be cut below its lowest direct transition"
+            else:
+                cut_below_ev = candidate.direct_gap_ev + shift
         if reason:
             excluded.append({"id": candidate.material_id, "formula": candidate.formula, "reason": reason})
             continue
@@ -142,12 +156,11 @@ def assemble_dataset(
             if candidate.load_dielectric is None:
                 spectrum = spectrum_on_grid(candidate.energies, candidate.values, options.grid, candidate.source)
             else:
-                spectrum = log_absorption_on_grid(
-                    candidate.load_dielectric(), options.grid, options.floor, shift, options.correction.cut_below_gap
-                )
+                spectrum = log_absorption_on_grid(candidate.load_dielectric(), options.grid, options.floor, shift, cut_below_ev)
         except InputError as error:
             raise InputError(f"{candidate.material_id}: {error}") from error
-        metrics = onset_metrics(options.grid, spectrum, options.onset_threshold, options.edge_window_ev)
+        absorption = candidate.load_dielectric is not None
+        metrics = onset_metrics(options.grid, spectrum, options.onset_threshold, options.edge_window_ev, logarithmic=absorption)
         rows.append(
             {
                 "id": candidate.material_id,
@@ -155,9 +168,11 @@ def assemble_dataset(
                 "nsites": len(candidate.structure["sites"]),
                 "onset_energy_ev": metrics.onset_energy_ev,
                 "absorption_edge_integral": metrics.absorption_edge_integral,
-                "min_gap_ev": np.nan if candidate.min_gap_ev is None else candidate.min_gap_ev + shift,
-                "direct_gap_ev": np.nan if candidate.direct_gap_ev is None else candidate.direct_gap_ev + shift,
+                "log10_edge_integral": np.log10(metrics.absorption_edge_integral),
+                "min_gap_ev": np.nan if candidate.min_gap_ev is None else candidate.min_gap_ev,
+                "direct_gap_ev": np.nan if candidate.direct_gap_ev is None else candidate.direct_gap_ev,
                 "scissor_ev": shift,
+                "corrected_gap_ev": np.nan if candidate.min_gap_ev is None else candidate.min_gap_ev + shift,
                 "source": candidate.source,
             }
         )
@@ -169,10 +184,7 @@ def assemble_dataset(
     if fixed_split is None:
         labels = assign_splits(len(materials), split_fractions, split_seed)
     else:
-        unassigned = [material_id for material_id in materials["id"] if material_id not in fixed_split]
-        if unassigned:
-            raise InputError(f"the given split has no entry for {unassigned[:5]}")
-        labels = [fixed_split[material_id] for material_id in materials["id"]]
+        labels = [fixed_split.get(material_id, UNUSED) for material_id in materials["id"]]
     materials.insert(3, "split", labels)
     dataset = SpectralDataset(materials, np.asarray(spectra, dtype=np.float32), options.grid, structures)
     return dataset, pd.DataFrame(excluded, columns=["id", "formula", "reason"])

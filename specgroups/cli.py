@@ -51,6 +51,8 @@ class Profile:
         # the onset as the dataset defines it, so a prediction reads against its cluster's onsets
         self.threshold = float(params["dataset"]["onset_threshold"])
         self.edge_window_ev = float(params["dataset"]["edge_window_ev"])
+        # the table source holds spectra as they are (eps_imag in the eps2 profile), not log10 alpha
+        self.logarithmic = params["dataset"]["source"] != "table"
 
     def statements(self, cluster: int) -> list[str]:
         return [g["statement"] for g in self.guidelines if cluster in g["clusters"]]
@@ -85,7 +87,7 @@ def predict(structures: list[str], model_dir: Path, profile: Profile, params: di
     results = []
     for row, (argument, structure) in enumerate(loaded.items()):
         spectrum = features["predicted"][row]
-        onset = onset_metrics(profile.grid, spectrum, profile.threshold, profile.edge_window_ev)
+        onset = onset_metrics(profile.grid, spectrum, profile.threshold, profile.edge_window_ev, profile.logarithmic)
         placement = place(features[profile.representation][row], profile.vectors, profile.labels, int(params["predict"]["nearest_materials"]))
         summary = profile.summaries[str(placement.cluster)]
         results.append(
@@ -95,6 +97,7 @@ def predict(structures: list[str], model_dir: Path, profile: Profile, params: di
                 "onset_energy_ev": onset.onset_energy_ev,
                 "onset_threshold": profile.threshold,
                 "absorption_edge_integral": onset.absorption_edge_integral,
+                "log10_edge_integral": float(np.log10(onset.absorption_edge_integral)),
                 "energy_grid_ev": profile.grid.tolist(),
                 "predicted_log_alpha": spectrum.tolist(),
                 "representation": profile.representation,
@@ -122,7 +125,7 @@ def prediction_text(result: dict) -> str:
     cluster_onset = placement["cluster_onset_ev"]
     lines = [
         f"{result['formula']}  ({result['structure']})",
-        f"  predicted onset {onset:.2f} eV, absorption-edge integral {result['absorption_edge_integral']:.2f}"
+        f"  predicted onset {onset:.2f} eV, log10 of the absorption-edge integral I/(cm^-1 eV) {result['log10_edge_integral']:.2f}"
         if np.isfinite(onset)
         else f"  predicted spectrum never reaches the onset threshold {result['onset_threshold']:g}"
         f" on {result['energy_grid_ev'][0]:g}-{result['energy_grid_ev'][-1]:g} eV: no onset",
@@ -149,10 +152,10 @@ def explain(cluster: int, profile: Profile) -> dict:
 
 
 def explanation_text(result: dict) -> str:
-    onset, edge = result["onset_energy_ev"], result["absorption_edge_integral"]
+    onset, edge = result["onset_energy_ev"], result["log10_edge_integral"]
     lines = [
         f"cluster {result['cluster']} ({result['representation']}): {len(result['members'])} materials",
-        f"  onset {onset['mean']:.2f} +/- {onset['std'] or 0:.2f} eV; absorption-edge integral {edge['mean']:.2f} +/- {edge['std'] or 0:.2f}",
+        f"  onset {onset['mean']:.2f} +/- {onset['std'] or 0:.2f} eV; log10 I/(cm^-1 eV) {edge['mean']:.2f} +/- {edge['std'] or 0:.2f}",
         "  members: " + ", ".join(f"{formula} ({material})" for formula, material in zip(result["formulas"], result["members"])),
         "  shared features (enriched against all materials, q = BH-corrected p):",
         *[f"    {row['feature']:<32} {row['in_group']}/{row['group_size']} here vs {100 * row['fraction_in_total']:.0f}% of all  q={row['q_value']:.3g}"

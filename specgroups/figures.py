@@ -273,8 +273,9 @@ def draw_density_slice(axis, density: np.ndarray | None, title: str, structure=N
     return mesh
 
 
-def cluster_panel_figure(grid, spectra, labels, onsets, edge_integrals, cluster: int, ylabel: str = LOG_ALPHA_LABEL):
-    """A cluster's page: member spectra with their mean, and onset vs edge integral against all materials."""
+def cluster_panel_figure(grid, spectra, labels, onsets, log_edge_integrals, cluster: int, ylabel: str = LOG_ALPHA_LABEL):
+    """A cluster's page: member spectra with their mean, and onset vs log10 of the absorption-edge integral
+    I (cm^-1 eV) against all materials."""
     members = np.flatnonzero(labels == cluster)
     with plt.style.context(STYLE):
         figure, (left, right) = plt.subplots(1, 2, figsize=(7.0, 2.4))
@@ -284,9 +285,9 @@ def cluster_panel_figure(grid, spectra, labels, onsets, edge_integrals, cluster:
         left.set_xlabel("Photon energy (eV)")
         left.set_ylabel(ylabel)
         left.set_title(f"cluster {cluster}: {len(members)} materials", loc="left")
-        right.scatter(onsets, edge_integrals, s=6, color="0.75", label="all materials")
-        right.scatter(onsets[members], edge_integrals[members], s=12, color="#d6604d", label=f"cluster {cluster}")
+        right.scatter(onsets, log_edge_integrals, s=6, color="0.75", label="all materials")
+        right.scatter(onsets[members], log_edge_integrals[members], s=12, color="#d6604d", label=f"cluster {cluster}")
         right.set_xlabel("Onset energy (eV)")
-        right.set_ylabel("Absorption-edge integral (eV)")
+        right.set_ylabel(r"log$_{10}$ $I$ / (cm$^{-1}$ eV)")
         right.legend(loc="best")
     return figure

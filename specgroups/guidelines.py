@@ -11,7 +11,7 @@ from specgroups.enrichment import contrast
 
 def cluster_summaries(table: pd.DataFrame, labels: np.ndarray, enriched: pd.DataFrame, max_q_value: float) -> dict[int, dict]:
     """Per cluster: member ids and formulas, mean and standard deviation of the onset energy (eV) and of the
-    absorption-edge integral, and the features enriched in it at q <= ``max_q_value``."""
+    log10 of the absorption-edge integral I (cm^-1 eV, :func:`specgroups.spectra.onset_metrics`), and the features enriched in it at q <= ``max_q_value``."""
     summaries = {}
     for cluster in sorted(set(labels.tolist())):
         members = np.flatnonzero(labels == cluster)
@@ -21,7 +21,7 @@ def cluster_summaries(table: pd.DataFrame, labels: np.ndarray, enriched: pd.Data
             "formulas": table["formula"].iloc[members].tolist(),
             **{
                 column: {"mean": float(table[column].iloc[members].mean()), "std": float(table[column].iloc[members].std())}
-                for column in ("onset_energy_ev", "absorption_edge_integral")
+                for column in ("onset_energy_ev", "log10_edge_integral")
             },
             "enriched": top[["feature", "in_group", "group_size", "fraction_in_total", "odds_ratio", "q_value"]].to_dict("records"),
         }

@@ -40,6 +40,25 @@ def reference_gaps(path: str | Path | None) -> dict[str, float]:
     return dict(zip(table["id"].astype(str), table["reference_gap_ev"].astype(float)))
 
 
+def corrected_gaps(results_dir: str | Path | None) -> dict[str, float]:
+    """{material id: GLLB-SC gap (eV)} of every material the gaps stage computed as ok; {} without a directory."""
+    if not results_dir:
+        return {}
+    if not Path(results_dir).is_dir():
+        raise InputError(f"{results_dir}: no GLLB-SC results (the first-principles profile's gaps stage writes them)")
+    return {material_id: record["corrected_gap_ev"] for material_id, record in load_results(Path(results_dir)).items() if record["status"] == "ok"}
+
+
+def target_gaps(correction: dict) -> dict[str, float]:
+    """The gaps an ``onset_correction`` params section shifts to: its ``reference_gaps`` CSV in mode
+    reference_gap, its ``corrected_gaps`` (GLLB-SC) in mode corrected_gap, none otherwise."""
+    if correction["mode"] == "reference_gap":
+        return reference_gaps(correction.get("reference_gaps"))
+    if correction["mode"] == "corrected_gap":
+        return corrected_gaps(correction.get("corrected_gaps"))
+    return {}
+
+
 def embedded_materials(materials_path: str | Path, results_dir: str | Path, references: dict[str, float], grid_max_ev: float) -> Iterator[MaterialInput]:
     """Every selected material of the embedded set, with its GPAW result (or why it has none usable)."""
     results_dir = Path(results_dir)
@@ -61,7 +80,7 @@ def embedded_materials(materials_path: str | Path, results_dir: str | Path, refe
         )
 
 
-def authors_materials(root: str | Path, references: dict[str, float], split: dict[str, str] | None) -> Iterator[MaterialInput]:
+def authors_materials(root: str | Path, references: dict[str, float]) -> Iterator[MaterialInput]:
     """Every POSCAR of the authors' data folder, with its archive and their onset table's gaps."""
     root = Path(root)
     poscars = sorted((root / authors.STRUCTURES_DIR).glob("POSCAR_*.vasp"))
@@ -75,8 +94,6 @@ def authors_materials(root: str | Path, references: dict[str, float], split: dic
         reason = ""
         if not archive.is_file():
             reason = f"no first-principles archive {archive.name}"
-        elif split is not None and name.material_id not in split:
-            reason = "not in the authors' train/val/test split"
         yield MaterialInput(
             material_id=name.material_id,
             formula=name.formula,
@@ -114,7 +131,9 @@ def table_materials(spectra_path: str | Path, structures_path: str | Path) -> It
 def materials_from_params(params: dict, grid_max_ev: float) -> tuple[Iterator[MaterialInput], dict[str, str] | None]:
     """The candidates of the source that a ``dataset`` params section names, and the fixed split (the
     authors' run's) or None to draw one."""
-    references = reference_gaps(params["onset_correction"].get("reference_gaps"))
+    if params["source"] not in SOURCES:
+        raise InputError(f"params: dataset.source must be one of {SOURCES}, got {params['source']!r}")
+    references = target_gaps(params["onset_correction"])
     if params["source"] == "embedded":
         return embedded_materials(params["materials"], params["first_principles"], references, grid_max_ev), None
     if params["source"] == "authors":
@@ -123,7 +142,5 @@ def materials_from_params(params: dict, grid_max_ev: float) -> tuple[Iterator[Ma
         if run:
             split_path = authors.split_file(authors.find_run(run))
             fixed_split = authors.read_split(split_path) if split_path else None
-        return authors_materials(params["authors"]["root"], references, fixed_split), fixed_split
-    if params["source"] == "table":
-        return table_materials(params["table"]["spectra"], params["table"]["structures"]), None
-    raise InputError(f"params: dataset.source must be one of {SOURCES}, got {params['source']!r}")
+        return authors_materials(params["authors"]["root"], references), fixed_split
+    return table_materials(params["table"]["spectra"], params["table"]["structures"]), None

@@ -204,25 +204,17 @@ def kramers_kronig_real(energies: np.ndarray, eps_imag: np.ndarray, eta: float =
     return 1.0 + result * 2.0 / np.pi
 
 
-def scissor_shift(dielectric: DielectricFunction, shift_ev: float, cut_below_gap: bool = False) -> DielectricFunction:
+def scissor_shift(dielectric: DielectricFunction, shift_ev: float) -> DielectricFunction:
     """Shift the dielectric function rigidly up by ``shift_ev`` (vise's scheme, vectorised).
 
     eps_imag'(E) = eps_imag(E - shift) (E - shift) / E above the new gap
     (band_gap + shift; band_gap taken as 0 when unknown) and 0 below it; eps_real
     follows from Kramers-Kronig. Reference: vise ``make_shifted_diele_func``.
-    With ``cut_below_gap`` a zero shift still zeroes eps_imag below the gap
-    (eps_real kept as it is): it removes the broadening tail that a shift
-    removes too, so shifted and unshifted spectra are treated alike.
     """
     if shift_ev < 0:
         raise InputError(f"{dielectric.source}: scissor shift must be >= 0 eV, got {shift_ev}")
     if shift_ev == 0:
-        if not cut_below_gap:
-            return dielectric
-        if dielectric.band_gap is None:
-            raise InputError(f"{dielectric.source}: the band gap is unknown, so nothing can be cut below it")
-        eps_imag = np.where(dielectric.energies >= dielectric.band_gap, dielectric.eps_imag, 0.0)
-        return DielectricFunction(dielectric.energies, dielectric.eps_real, eps_imag, dielectric.band_gap, dielectric.source)
+        return dielectric
     energies = dielectric.energies
     old_gap = dielectric.band_gap or 0.0
     source_energies = energies - shift_ev
@@ -235,19 +227,35 @@ def scissor_shift(dielectric: DielectricFunction, shift_ev: float, cut_below_gap
     return DielectricFunction(energies, eps_real, eps_imag, old_gap + shift_ev, dielectric.source)
 
 
+def cut_below(dielectric: DielectricFunction, energy_ev: float) -> DielectricFunction:
+    """eps_imag set to zero below ``energy_ev`` (eps_real kept as it is).
+
+    Independent-particle spectra hold only vertical transitions, so nothing can
+    absorb below the lowest direct transition; what a Lorentzian broadening
+    eta puts there is its tail (GPAW's 0.1 eV lets alpha exceed 10^4 cm^-1 up
+    to about 1 eV below the gap: data/demo/README.md, MgSe against VASP).
+    """
+    if not np.isfinite(energy_ev):
+        raise InputError(f"{dielectric.source}: cannot cut below a non-finite energy {energy_ev}")
+    eps_imag = np.where(dielectric.energies >= energy_ev, dielectric.eps_imag, 0.0)
+    return DielectricFunction(dielectric.energies, dielectric.eps_real, eps_imag, dielectric.band_gap, dielectric.source)
+
+
 def log_absorption_on_grid(
     dielectric: DielectricFunction,
     grid: np.ndarray,
     floor: float = 2.0,
     scissor_ev: float = 0.0,
-    cut_below_gap: bool = False,
+    cut_below_ev: float | None = None,
 ) -> np.ndarray:
     """log10(alpha / cm^-1) on ``grid`` (e.g. :func:`energy_grid` of the study's 0-15 eV, 1501 points).
 
-    alpha is computed on the data's own energies (after an optional scissor
-    shift, see :func:`scissor_shift` for ``cut_below_gap``), interpolated
-    linearly onto the grid and clipped below at ``floor``. Raises InputError
-    when the grid reaches outside the data.
+    alpha is computed on the data's own energies after an optional scissor
+    shift (:func:`scissor_shift`) and, with ``cut_below_ev``, with eps_imag
+    zero below that energy (:func:`cut_below`; in shifted energies, e.g. the
+    lowest direct transition plus the shift), interpolated linearly onto the
+    grid and clipped below at ``floor``. Raises InputError when the grid
+    reaches outside the data.
     """
     grid = np.asarray(grid, dtype=float)
     energies = dielectric.energies
@@ -259,7 +267,9 @@ def log_absorption_on_grid(
             f"{dielectric.source}: the data cover {energies[0]:g}-{energies[-1]:g} eV "
             f"but the grid needs {grid[0]:g}-{grid[-1]:g} eV"
         )
-    shifted = scissor_shift(dielectric, scissor_ev, cut_below_gap)
+    shifted = scissor_shift(dielectric, scissor_ev)
+    if cut_below_ev is not None:
+        shifted = cut_below(shifted, cut_below_ev)
     alpha = absorption_coefficient(shifted.energies, shifted.eps_real, shifted.eps_imag)
     alpha_on_grid = np.interp(grid, shifted.energies, alpha)
     return np.log10(np.maximum(alpha_on_grid, 10.0**floor))
@@ -267,7 +277,7 @@ def log_absorption_on_grid(
 
 @dataclass(frozen=True)
 class OnsetMetrics:
-    """Onset energy (eV) and absorption-edge integral (eV, log10 units) of one spectrum."""
+    """Onset energy (eV) and absorption-edge integral I (cm^-1 eV) of one spectrum (:func:`onset_metrics`)."""
 
     onset_energy_ev: float
     absorption_edge_integral: float
@@ -278,17 +288,22 @@ def onset_metrics(
     log_alpha: np.ndarray,
     threshold: float = 4.0,
     edge_window_ev: float = 1.0,
+    logarithmic: bool = True,
 ) -> OnsetMetrics:
-    """Onset energy and absorption-edge integral of a log10 alpha spectrum.
+    """Onset energy and absorption-edge integral of a log10 alpha spectrum (or, with ``logarithmic``
+    false, of any spectrum given as the quantity itself, e.g. eps_imag).
 
     - onset energy: the lowest energy at which log10 alpha reaches
       ``threshold`` (10^4 cm^-1 by default), linearly interpolated between the
       two grid points that bracket the first crossing; the first grid energy
       if the spectrum starts above the threshold; NaN if it never reaches it.
-    - absorption-edge integral: the integral of (log10 alpha - threshold) over
-      [onset, onset + ``edge_window_ev``] (trapezoidal, clipped at the grid's
-      end). It measures how steeply absorption rises past the onset: a larger
-      value is a sharper edge. NaN when there is no onset.
+    - absorption-edge integral I: the integral of alpha itself (cm^-1, from
+      10**log_alpha) over [onset, onset + ``edge_window_ev``] in eV
+      (trapezoidal on the grid, clipped at the grid's end), in cm^-1 eV: the
+      quantity the study's figures print and average as log10 I. A larger I is
+      stronger absorption just past the onset. With ``logarithmic`` false, the
+      integral of the values themselves (their unit times eV). NaN when there
+      is no onset.
     """
     grid = np.asarray(grid, dtype=float)
     log_alpha = np.asarray(log_alpha, dtype=float)
@@ -307,5 +322,5 @@ def onset_metrics(
     end = min(onset + edge_window_ev, float(grid[-1]))
     inside = (grid > onset) & (grid < end)
     energies = np.concatenate(([onset], grid[inside], [end]))
-    excess = np.interp(energies, grid, log_alpha) - threshold
-    return OnsetMetrics(onset, float(np.trapezoid(excess, energies)))
+    values = np.interp(energies, grid, log_alpha)
+    return OnsetMetrics(onset, float(np.trapezoid(10.0**values if logarithmic else values, energies)))

@@ -30,7 +30,7 @@ def run(arguments) -> str:
     figure = contrast_figure(grid, {group: spectra[rows] for group, rows in groups.items()}, structures, densities, bond_cutoff, label)
     written += save(figure, output / "figure3_contrast")
     for cluster in sorted(set(labels.tolist())):
-        figure = cluster_panel_figure(grid, spectra, labels, onsets, table["absorption_edge_integral"].to_numpy(), cluster, label)
+        figure = cluster_panel_figure(grid, spectra, labels, onsets, table["log10_edge_integral"].to_numpy(), cluster, label)
         written += save(figure, output / "clusters" / f"cluster_{cluster:03d}", dpi=int(params["panel_dpi"]))
     return f"figures: {len(written)} files (figures 1-3 and {len(set(labels.tolist()))} cluster panels) -> {output}"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from specgroups.atomic import read_json, write_json_atomic
 from specgroups.errors import InputError
-from specgroups.firstprinciples.selection import SelectionRules, select_materials
+from specgroups.firstprinciples.selection import SelectionRules, drop_duplicates, select_materials
 from stages._common import load_params, stage_main
 
 
@@ -15,10 +15,12 @@ def run(arguments) -> str:
         raise InputError(f"{arguments.params}: select lacks {missing}")
     values = {key: params[key] for key in SelectionRules.__dataclass_fields__}
     rules = SelectionRules(**{**values, "include_ids": tuple(values["include_ids"])})
-    materials = select_materials(read_json(params["oxides"]), read_json(params["chalcogenides"]), rules)
+    drawn = select_materials(read_json(params["oxides"]), read_json(params["chalcogenides"]), rules)
+    materials, duplicates = drop_duplicates(drawn)
     write_json_atomic(params["output"], materials, indent=None)
+    write_json_atomic(params["duplicates"], duplicates)
     sources = {source: sum(m["source"] == source for m in materials) for source in ("oxides_pbesol", "chalcogenides_mp")}
-    return f"select: {len(materials)} materials ({sources}) -> {params['output']}"
+    return f"select: {len(materials)} materials ({sources}), {len(duplicates)} duplicates dropped -> {params['output']}"
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from specgroups import InputError
 from specgroups.assemble import MaterialInput, OnsetCorrection, SpectrumOptions, assemble_dataset
 from specgroups.atomic import read_json
 from specgroups.firstprinciples.results import dielectric_path, load_results
-from specgroups.spectra import read_dielectric
+from specgroups.spectra import log_absorption_on_grid, onset_metrics, read_dielectric
 from tests.helpers import study_grid
 
 ROOT = Path(__file__).parents[1]
@@ -20,10 +20,14 @@ RESULTS = ROOT / "data/demo/first_principles"
 FRACTIONS = {"train": 0.8, "val": 0.05, "test": 0.15}
 
 
-def demo_candidates(limit: int = 4) -> list[MaterialInput]:
+# Li2S (mp-1153) is indirect: Kohn-Sham gap 3.37 eV, lowest direct transition 4.18 eV
+INDIRECT = "mp-1153"
+
+
+def demo_candidates(limit: int = 4, ids: tuple[str, ...] = ()) -> list[MaterialInput]:
     results = load_results(RESULTS)
     materials = {m["id"]: m for m in read_json(ROOT / "data/demo/materials.json")}
-    chosen = [material_id for material_id, result in results.items() if result["status"] == "ok"][:limit]
+    chosen = list(ids) or [material_id for material_id, result in results.items() if result["status"] == "ok"][:limit]
     return [
         MaterialInput(
             material_id=material_id,
@@ -45,15 +49,32 @@ def options(correction: OnsetCorrection) -> SpectrumOptions:
 
 def test_table_from_real_gpaw_results():
     candidates = demo_candidates()
-    dataset, excluded = assemble_dataset(candidates, options(OnsetCorrection(cut_below_gap=True)), FRACTIONS, 123)
+    dataset, excluded = assemble_dataset(candidates, options(OnsetCorrection(cut_below_direct_gap=True)), FRACTIONS, 123)
     assert len(excluded) == 0 and dataset.spectra.shape == (len(candidates), 1501)
     assert dataset.spectra.min() >= 2.0 and 5.0 < dataset.spectra.max() < 6.8
     table = dataset.materials
-    # with the broadening tail cut, absorption starts at the Kohn-Sham gap (to within the 0.02 eV data step)
-    assert np.all(table["onset_energy_ev"] >= table["min_gap_ev"] - 0.03)
-    assert np.all(table["onset_energy_ev"] < table["min_gap_ev"] + 1.5)
+    # with the broadening tail cut, absorption starts at the lowest direct transition (to within the 0.02 eV data step)
+    assert np.all(table["onset_energy_ev"] >= table["direct_gap_ev"] - 0.03)
+    assert np.all(table["onset_energy_ev"] < table["direct_gap_ev"] + 1.5)
+    np.testing.assert_allclose(table["log10_edge_integral"], np.log10(table["absorption_edge_integral"]))
     uncut, _ = assemble_dataset(candidates, options(OnsetCorrection()), FRACTIONS, 123)
     assert np.all(uncut.materials["onset_energy_ev"] <= table["onset_energy_ev"] + 1e-9)
+
+
+def test_an_indirect_material_absorbs_from_its_lowest_direct_transition():
+    """Li2S: cut at the Kohn-Sham gap, the Lorentzian tail between the gaps put the onset 0.1 eV or more below
+    the lowest direct transition; cut at the direct gap it starts there, before and after a scissor."""
+    (candidate,) = demo_candidates(ids=(INDIRECT,))
+    kohn_sham, direct = candidate.min_gap_ev, candidate.direct_gap_ev
+    assert direct - kohn_sham > 0.7
+    dielectric, grid = candidate.load_dielectric(), study_grid()
+    at_kohn_sham = onset_metrics(grid, log_absorption_on_grid(dielectric, grid, cut_below_ev=kohn_sham)).onset_energy_ev
+    assert at_kohn_sham < direct - 0.1
+    dataset, _ = assemble_dataset([candidate], options(OnsetCorrection(cut_below_direct_gap=True)), {"train": 1.0, "val": 0.0, "test": 0.0}, 1)
+    shifted, _ = assemble_dataset([candidate], options(OnsetCorrection("constant", 1.0, True)), {"train": 1.0, "val": 0.0, "test": 0.0}, 1)
+    assert direct - 0.03 <= dataset.materials["onset_energy_ev"].iloc[0] < direct + 0.5
+    assert direct + 1.0 - 0.03 <= shifted.materials["onset_energy_ev"].iloc[0] < direct + 1.5
+    assert shifted.materials["corrected_gap_ev"].iloc[0] == pytest.approx(kohn_sham + 1.0)
 
 
 def test_constant_and_reference_gap_corrections_shift_the_onsets():
@@ -68,7 +89,8 @@ def test_constant_and_reference_gap_corrections_shift_the_onsets():
     # (to within the 0.01 eV grid step and the 0.02 eV step of the GPAW data)
     assert np.all(constant.materials["onset_energy_ev"] >= plain.materials["min_gap_ev"] + 1.0 - 0.03)
     np.testing.assert_allclose(reference.materials["scissor_ev"], 1.5)
-    np.testing.assert_allclose(reference.materials["min_gap_ev"], plain.materials["min_gap_ev"] + 1.5)
+    np.testing.assert_allclose(reference.materials["corrected_gap_ev"], plain.materials["min_gap_ev"] + 1.5)
+    np.testing.assert_allclose(reference.materials["min_gap_ev"], plain.materials["min_gap_ev"])
 
 
 def test_unusable_materials_are_listed_with_the_reason(tmp_path):
@@ -83,7 +105,7 @@ def test_unusable_materials_are_listed_with_the_reason(tmp_path):
     assert len(dataset.materials) == 3
     reasons = dict(zip(excluded["id"], excluded["reason"]))
     assert reasons["mp-metal"].startswith("metal")
-    assert "no reference gap" in reasons["mp-noref"]
+    assert "no target gap" in reasons["mp-noref"]
     # a broken file is bad input: the stage stops and names the material and the file
     candidates.append(MaterialInput("mp-broken", "X", candidates[0].structure, "test", partial(read_dielectric, broken), 2.0, 2.0, 3.0))
     with pytest.raises(InputError, match=r"mp-broken: .*broken.json: not a vise DieleFuncData JSON"):

@@ -42,11 +42,13 @@ def stage_params(tmp_path: Path) -> dict:
     }  # fmt: skip
     for section, paths in moved.items():
         params[section].update({key: str(tmp_path / value) for key, value in paths.items()})
+    # the cases make their own materials, which have no GLLB-SC gaps
+    params["dataset"]["onset_correction"]["mode"] = "none"
     return params
 
 
 def good_dataset(directory: Path, count: int = 4):
-    options = SpectrumOptions(study_grid(), 2.0, 4.0, 1.0, OnsetCorrection(cut_below_gap=True))
+    options = SpectrumOptions(study_grid(), 2.0, 4.0, 1.0, OnsetCorrection(cut_below_direct_gap=True))
     dataset, _ = assemble_dataset(demo_candidates(count), options, {"train": 0.5, "val": 0.25, "test": 0.25}, 1)
     write_dataset(directory, dataset)
     return dataset

@@ -111,14 +111,53 @@ def test_results_missing_transitions_are_calculated_again(tmp_path):
     from specgroups.firstprinciples.results import write_result
     from specgroups.firstprinciples.runner import needs_calculation
 
-    write_result(tmp_path, {"material_id": "mp-short", "status": "ok", "transitions_complete_to_ev": 8.77})
-    write_result(tmp_path, {"material_id": "mp-complete", "status": "ok", "transitions_complete_to_ev": 18.2})
-    write_result(tmp_path, {"material_id": "mp-metal", "status": "metal", "transitions_complete_to_ev": 3.0})
-    assert needs_calculation(tmp_path, "mp-short", SETTINGS)
-    assert needs_calculation(tmp_path, "mp-absent", SETTINGS)
-    assert not needs_calculation(tmp_path, "mp-complete", SETTINGS)
-    assert not needs_calculation(tmp_path, "mp-metal", SETTINGS)
-    assert not needs_calculation(tmp_path, "mp-short", dataclasses.replace(SETTINGS, min_transitions_complete_ev=8.0))
+    mgo = oxide(MGO)
+    recorded = SETTINGS.record({"Mg", "O"})
+    write_result(tmp_path, {"material_id": "mp-short", "status": "ok", "transitions_complete_to_ev": 8.77, "settings": recorded})
+    write_result(tmp_path, {"material_id": "mp-complete", "status": "ok", "transitions_complete_to_ev": 18.2, "settings": recorded})
+    write_result(tmp_path, {"material_id": "mp-metal", "status": "metal", "transitions_complete_to_ev": 3.0, "settings": recorded})
+    material = lambda material_id: {**mgo, "id": material_id}  # noqa: E731
+    assert needs_calculation(tmp_path, material("mp-short"), SETTINGS)
+    assert needs_calculation(tmp_path, material("mp-absent"), SETTINGS)
+    assert not needs_calculation(tmp_path, material("mp-complete"), SETTINGS)
+    assert not needs_calculation(tmp_path, material("mp-metal"), SETTINGS)
+    assert not needs_calculation(tmp_path, material("mp-short"), dataclasses.replace(SETTINGS, min_transitions_complete_ev=8.0))
+
+
+def test_results_from_other_settings_are_calculated_again(tmp_path):
+    """A new PAW dataset for Cr recomputes the Cr compounds only; a new k-grid recomputes everything."""
+    from specgroups.firstprinciples.results import write_result
+    from specgroups.firstprinciples.runner import needs_calculation
+    from specgroups.firstprinciples.settings import stale_settings
+
+    materials = {m["id"]: m for m in read_json(ROOT / "data/demo/materials.json")}
+    chromate, oxide_without_cr = materials["mp-18741"], materials[MGO]  # RbLiCrO4, MgO
+    before_setups = {key: value for key, value in SETTINGS.as_dict().items() if key != "setups"}  # as results before `setups` record it
+    for material in (chromate, oxide_without_cr):
+        write_result(tmp_path, {"material_id": material["id"], "status": "ok", "transitions_complete_to_ev": 18.0, "settings": before_setups})
+    semicore = dataclasses.replace(SETTINGS, setups={"Cr": "14"})
+    assert stale_settings(before_setups, semicore.record({"Rb", "Li", "Cr", "O"})) == ["setups"]
+    assert not needs_calculation(tmp_path, chromate, dataclasses.replace(SETTINGS, setups={}))  # GPAW's defaults, as recorded
+    assert needs_calculation(tmp_path, chromate, semicore)
+    assert not needs_calculation(tmp_path, oxide_without_cr, semicore)
+    assert needs_calculation(tmp_path, oxide_without_cr, dataclasses.replace(semicore, optics_kpoint_density=3.0))
+    assert not needs_calculation(tmp_path, oxide_without_cr, dataclasses.replace(semicore, empty_bands_per_atom=7))  # only how many bands
+
+
+def test_semicore_setups_reach_gpaw():
+    """RbLiCrO4 with the 14-electron Cr dataset: 8 more valence electrons per Cr than GPAW's default."""
+    from pymatgen.io.ase import AseAtomsAdaptor
+
+    from specgroups.firstprinciples.calculation import ground_state_calculator
+
+    structure = Structure.from_dict(next(m for m in read_json(ROOT / "data/demo/materials.json") if m["id"] == "mp-18741")["structure"])
+    atoms = AseAtomsAdaptor.get_atoms(structure)
+    electrons = {}
+    for name, settings in (("default", dataclasses.replace(SETTINGS, setups={})), ("semicore", dataclasses.replace(SETTINGS, setups={"Cr": "14"}))):
+        calc = ground_state_calculator(atoms, settings, [1, 1, 1], None)
+        calc.initialize(atoms)
+        electrons[name] = calc.setups.nvalence
+    assert electrons["semicore"] - electrons["default"] == 8 * atoms.get_chemical_symbols().count("Cr")
 
 
 def test_only_complete_spectra_are_used():

@@ -17,10 +17,10 @@ ONSETS = np.array([3.0] * 6 + [2.0] * 6 + [5.0] * 3)
 
 def test_summaries_give_members_onsets_and_enriched_features():
     table = pd.DataFrame({"id": [f"m{i}" for i in range(15)], "formula": [f"X{i}" for i in range(15)],
-                          "onset_energy_ev": ONSETS, "absorption_edge_integral": ONSETS / 2})
+                          "onset_energy_ev": ONSETS, "log10_edge_integral": ONSETS / 2})
     summaries = cluster_summaries(table, LABELS, enrichment(NAMES, MATRIX, LABELS), 0.05)
     assert sorted(summaries) == [1, 2, 3] and summaries[1]["members"] == [f"m{i}" for i in range(6)]
-    assert summaries[1]["onset_energy_ev"] == {"mean": 3.0, "std": 0.0}
+    assert summaries[1]["onset_energy_ev"] == {"mean": 3.0, "std": 0.0} and summaries[1]["log10_edge_integral"]["mean"] == 1.5
     assert [row["feature"] for row in summaries[1]["enriched"]] == ["Cr6+"]
     assert [row["feature"] for row in summaries[3]["enriched"]] == []  # Na is everywhere
 

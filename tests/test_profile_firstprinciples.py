@@ -15,7 +15,7 @@ from tests.helpers import dvc
 
 ROOT = Path(__file__).parents[1]
 PROFILE = "profiles/firstprinciples/dvc.yaml"
-STAGES = [f"{PROFILE}:select", f"{PROFILE}:spectra", f"{PROFILE}:validate"]
+STAGES = [f"{PROFILE}:{name}" for name in ("select", "spectra", "gaps", "convergence", "validate")]
 VASP_REFERENCE = "tests/data/MgSe_absorption_vasprun.xml.gz"
 
 pytestmark = [pytest.mark.gpaw, pytest.mark.slow]
@@ -29,6 +29,8 @@ def subset_repository(tmp_path):
         shutil.copytree(ROOT / folder, repo / folder, ignore=shutil.ignore_patterns("__pycache__", "dvc.lock"))
     (repo / VASP_REFERENCE).parent.mkdir(parents=True)
     shutil.copy(ROOT / VASP_REFERENCE, repo / VASP_REFERENCE)
+    (repo / "data/demo").mkdir(parents=True)
+    shutil.copy(ROOT / "data/demo/measured_gaps.csv", repo / "data/demo/measured_gaps.csv")
     params_path = repo / "profiles/firstprinciples/params.yaml"
     params = yaml.safe_load(params_path.read_text())
     params["select"].update(
@@ -41,6 +43,8 @@ def subset_repository(tmp_path):
         top_up_chalcogenide_count=0,
         top_up_oxide_count=0,
     )
+    params["convergence"].update(ids=["mp-1265"], optics_kpoint_densities=[2.0, 3.0], broadenings_ev=[0.1])
+    params["validate"].update(indirect_example="mp-1265")
     params_path.write_text(yaml.safe_dump(params))
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
     dvc(repo, "init", "-q")
@@ -57,9 +61,15 @@ def test_profile_regenerates_and_resumes(subset_repository):
     assert results["mp-1265"]["status"] == "ok"
     assert all(result["status"] in ("ok", "metal") for result in results.values())
     lock = yaml.safe_load((repo / "profiles/firstprinciples/dvc.lock").read_text())
-    assert set(lock["stages"]) == {"select", "spectra", "validate"}
+    assert set(lock["stages"]) == {"select", "spectra", "gaps", "convergence", "validate"}
+    gaps = load_results(repo / "data/demo/gllbsc")
+    assert set(gaps) == set(results) and gaps["mp-1265"]["corrected_gap_ev"] > results["mp-1265"]["band_gap_ev"] + 2.0
 
     validation = json.loads((repo / "data/demo/validation.json").read_text())
+    measured = validation["gaps_vs_measured"]
+    assert measured["materials"] >= 1 and measured["gllbsc_mean_absolute_error_ev"] < measured["pbe_mean_absolute_error_ev"]  # MgO
+    assert {row["label"] for row in validation["convergence"]} == {"k2-eta0.1", "k3-eta0.1"}
+    assert validation["onsets_vs_direct_gaps"]["below_with_cut_at_direct_gap"] == 0
     assert validation["mgse_gpaw_vs_vasp"]["gap_ev"] == pytest.approx(2.529, abs=0.05)  # VASP's PBE gap
     assert validation["mgo_gpaw_vs_experiment"]["gap_ev"] == pytest.approx(results["mp-1265"]["band_gap_ev"], abs=1e-3)
     dataset = validation["dataset"]

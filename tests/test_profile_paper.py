@@ -146,11 +146,11 @@ def test_pull_fetches_the_pinned_commit_and_the_profile_reproduces(mirror, proje
     assert "Running stage" not in again and "'profiles/paper/dvc.yaml:cluster' didn't change" in again
     dataset = read_dataset(project / "profiles/paper/data/dataset")
     by_name = {f"{m.formula}_{m.material_id}": m for m in materials}
-    assert sorted(dataset.ids) == sorted(list(by_name)[:7])
-    excluded = (project / "profiles/paper/data/dataset/excluded.csv").read_text()
-    assert f"{list(by_name)[7]}," in excluded and "not in the authors' train/val/test split" in excluded
+    # every material is in the dataset; the one in no split is `unused`: clustered, never trained or scored on
+    assert sorted(dataset.ids) == sorted(by_name)
     splits = dict(zip(dataset.materials["id"], dataset.materials["split"]))
-    assert [splits[name] for name in list(by_name)[:7]] == ["train"] * 5 + ["val", "test"]
+    assert [splits[name] for name in by_name] == ["train"] * 5 + ["val", "test", "unused"]
+    assert json.loads((project / "profiles/paper/metrics/dataset.json").read_text())["split"]["unused"] == 1
     # the onset table's gaps are carried; the spectra are the archives' (same onsets as computed directly)
     row = dataset.materials.set_index("id").loc[list(by_name)[0]]
     assert row["min_gap_ev"] == pytest.approx(by_name[list(by_name)[0]].min_gap_ev, rel=1e-5)  # csv keeps 6 digits
@@ -162,7 +162,7 @@ def test_pull_fetches_the_pinned_commit_and_the_profile_reproduces(mirror, proje
     assert metrics["mode"] == "published" and metrics["epochs"] == 0
     assert metrics["materials"] == {"train": 5, "val": 1, "test": 1}
     with np.load(project / "profiles/paper/data/clusters.npz", allow_pickle=False) as clusters:
-        assert sorted(set(clusters["labels"].tolist())) == [1, 2, 3]
+        assert sorted(set(clusters["labels"].tolist())) == [1, 2, 3] and len(clusters["labels"]) == len(by_name)
     assert json.loads((project / "profiles/paper/metrics/cluster.json").read_text())
     assert not (project / "data/dataset").exists()  # nothing of the default profile's outputs was written
 

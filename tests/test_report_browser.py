@@ -41,7 +41,7 @@ def report(tmp_path_factory) -> Path:
         summaries[str(cluster)] = {
             "members": [f"mp-{i}" for i in members], "formulas": ["Na3VO4", "K3VO4"] if cluster == 1 else ["V2O5", "MgV2O6"],
             "onset_energy_ev": {"mean": float(onsets[members].mean()), "std": 0.1},
-            "absorption_edge_integral": {"mean": 1.0, "std": 0.1},
+            "log10_edge_integral": {"mean": 5.2, "std": 0.1},
             "enriched": [{"feature": "V5+ isolated T:4 among alkali", "in_group": 2, "group_size": 2, "fraction_in_total": 0.5, "odds_ratio": None, "q_value": 0.04}],
         }
     (chemistry / "clusters.json").write_text(json.dumps(summaries))

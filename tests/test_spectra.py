@@ -19,6 +19,7 @@ from specgroups.spectra import (
     onset_metrics,
     read_dielectric,
     scissor_shift,
+    cut_below,
 )
 from tests.helpers import study_grid
 
@@ -120,8 +121,12 @@ def test_onset_metrics_on_a_hand_made_edge():
     log_alpha = np.clip(2.0 + 2.0 * (grid - 3.0), 2.0, 6.0)  # rises 2 decades per eV from 3 eV
     metrics = onset_metrics(grid, log_alpha, threshold=4.0, edge_window_ev=1.0)
     assert metrics.onset_energy_ev == pytest.approx(4.0, abs=1e-9)
-    # integral of 2 (E - 4) over [4, 5] = 1
-    assert metrics.absorption_edge_integral == pytest.approx(1.0, abs=1e-6)
+    # I = integral of alpha = 10^(4 + 2 (E - 4)) cm^-1 over [4, 5] eV = 10^4 (10^2 - 1) / (2 ln 10) cm^-1 eV
+    exact = 1e4 * 99.0 / (2.0 * np.log(10.0))
+    assert metrics.absorption_edge_integral == pytest.approx(exact, rel=2e-4)  # trapezoids on a 0.01 eV grid
+    # a spectrum given as the quantity itself (eps_imag = 2 (E - 3) from 3 eV): integral of 2 (E - 3) over [4, 5] = 3
+    linear = onset_metrics(grid, np.clip(2.0 * (grid - 3.0), 0.0, None), threshold=2.0, edge_window_ev=1.0, logarithmic=False)
+    assert linear.onset_energy_ev == pytest.approx(4.0, abs=1e-9) and linear.absorption_edge_integral == pytest.approx(3.0, abs=1e-9)
     never = onset_metrics(grid, np.full_like(grid, 2.0))
     assert np.isnan(never.onset_energy_ev) and np.isnan(never.absorption_edge_integral)
 
@@ -136,16 +141,16 @@ def test_scissor_shifts_the_onset_by_the_shift(mgse, shift):
     assert after - before == pytest.approx(shift, abs=0.05)
 
 
-def test_cut_below_gap_removes_only_the_sub_gap_tail(mgse):
-    cut = scissor_shift(mgse, 0.0, cut_below_gap=True)
+def test_cut_below_removes_only_the_sub_gap_tail(mgse):
+    cut = cut_below(mgse, mgse.band_gap)
     assert np.all(cut.eps_imag[mgse.energies < mgse.band_gap] == 0.0)
     np.testing.assert_array_equal(cut.eps_imag[mgse.energies >= mgse.band_gap], mgse.eps_imag[mgse.energies >= mgse.band_gap])
     np.testing.assert_array_equal(cut.eps_real, mgse.eps_real)
-    onset = onset_metrics(study_grid(), log_absorption_on_grid(mgse, study_grid(), cut_below_gap=True)).onset_energy_ev
-    assert onset >= mgse.band_gap - 0.01
-    unknown_gap = DielectricFunction(mgse.energies, mgse.eps_real, mgse.eps_imag, None, "no-gap.json")
-    with pytest.raises(InputError, match="no-gap.json: the band gap is unknown"):
-        log_absorption_on_grid(unknown_gap, study_grid(), cut_below_gap=True)
+    uncut = onset_metrics(study_grid(), log_absorption_on_grid(mgse, study_grid())).onset_energy_ev
+    cut_higher = onset_metrics(study_grid(), log_absorption_on_grid(mgse, study_grid(), cut_below_ev=3.5)).onset_energy_ev
+    assert uncut < 3.0 and 3.5 - 0.011 <= cut_higher < 3.6  # no absorption below the cut; it rises at once above
+    with pytest.raises(InputError, match="MgSe.*non-finite"):
+        cut_below(DielectricFunction(mgse.energies, mgse.eps_real, mgse.eps_imag, None, "MgSe"), float("nan"))
 
 
 def test_scissor_matches_vise_on_a_uniform_axis(mgse):

@@ -26,14 +26,23 @@ HARTREE_EV = 27.211386245988
 
 
 @dataclass
-class OpticsResult:
-    """What one calculation produced; ``status`` is "ok", "metal" or "failed"."""
+class MaterialResult:
+    """One material's calculation: ``status`` is "ok", "metal" or "failed", with the ``reason``."""
 
     material_id: str
     formula: str
     nsites: int
     status: str
     reason: str = ""
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class OpticsResult(MaterialResult):
+    """What one optics calculation produced."""
+
     band_gap_ev: float | None = None
     direct_gap_ev: float | None = None
     vbm_kpoint: list[float] | None = None
@@ -51,11 +60,8 @@ class OpticsResult:
     settings: dict = field(default_factory=dict)
     dielectric: dict | None = None
 
-    def as_dict(self) -> dict:
-        return asdict(self)
 
-
-def _cpu_seconds() -> float:
+def process_cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
 
@@ -102,21 +108,36 @@ def band_edges(calc, occupied_bands: int, converged_bands: int) -> dict:
     }
 
 
-def ground_state(atoms, settings: OpticsSettings, kpoint_sizes: list[int], txt: str):
-    """Self-consistent PBE ground state on a Gamma-centred grid; returns the GPAW calculator.
+def ground_state_calculator(
+    atoms, settings: OpticsSettings, kpoint_sizes: list[int], txt: str, xc: str | None = None, setups: dict | None = None, convergence: dict | None = None
+):
+    """The GPAW calculator of a ground state on a Gamma-centred grid, not yet run.
 
-    Raises ``gpaw.KohnShamConvergenceError`` when the SCF does not converge.
+    The functional and PAW datasets are the settings' (``settings.xc``, ``settings.setups``) unless
+    ``xc`` and ``setups`` are given; ``convergence`` overrides GPAW's SCF criteria (its keys).
     """
     from gpaw import GPAW, PW, FermiDirac
 
-    calc = GPAW(
+    return GPAW(
+        convergence=convergence or {},
         mode=PW(settings.plane_wave_cutoff_ev),
-        xc=settings.xc,
+        xc=xc or settings.xc,
+        setups=settings.setups_for(set(atoms.get_chemical_symbols())) if setups is None else setups,
         kpts={"size": kpoint_sizes, "gamma": True},
         occupations=FermiDirac(0.01),
         maxiter=settings.max_scf_iterations,
         txt=txt,
     )
+
+
+def ground_state(
+    atoms, settings: OpticsSettings, kpoint_sizes: list[int], txt: str, xc: str | None = None, setups: dict | None = None, convergence: dict | None = None
+):
+    """Self-consistent ground state (:func:`ground_state_calculator`); returns the GPAW calculator.
+
+    Raises ``gpaw.KohnShamConvergenceError`` when the SCF does not converge.
+    """
+    calc = ground_state_calculator(atoms, settings, kpoint_sizes, txt, xc, setups, convergence)
     atoms.calc = calc
     atoms.get_potential_energy()
     return calc
@@ -126,6 +147,45 @@ def occupied_band_count(calc) -> int | None:
     """Doubly occupied bands of a spin-unpolarised calculation; None for an odd electron count (a metal)."""
     electrons = int(round(calc.get_number_of_electrons()))
     return None if electrons % 2 else electrons // 2
+
+
+@dataclass
+class EmptyBandRun:
+    """The non-self-consistent run whose states the spectrum is computed from (see :func:`empty_band_run`)."""
+
+    calc: object
+    edges: dict
+    nbands: int
+    rounds: int
+    metal: bool
+
+
+def empty_band_run(calc, atom_count: int, occupied_bands: int, settings: OpticsSettings, kpoint_sizes: list[int], txt: str) -> EmptyBandRun:
+    """Empty bands on the optics grid from a ground state ``calc``, enough for the spectrum.
+
+    Starts at ``empty_bands_per_atom`` empty bands per atom and repeats with
+    1.5 times the bands (at most ``max_empty_band_rounds`` runs) while the
+    highest converged band lies less than ``min_transitions_complete_ev``
+    above the VBM. Stops early for a metal (Kohn-Sham gap below
+    ``metal_gap_threshold_ev``). Raises ``gpaw.KohnShamConvergenceError``.
+    """
+    nbands = occupied_bands + math.ceil(settings.empty_bands_per_atom * atom_count)
+    for rounds in range(1, settings.max_empty_band_rounds + 1):
+        # the top bands converge slowly; they lie above every transition the spectrum needs
+        converged_bands = nbands - max(2, nbands // 10)
+        optics_calc = calc.fixed_density(
+            nbands=nbands,
+            kpts={"size": kpoint_sizes, "gamma": True},
+            convergence={"bands": converged_bands, "eigenstates": settings.empty_band_tolerance},
+            txt=txt,
+        )
+        edges = band_edges(optics_calc, occupied_bands, converged_bands)
+        metal = edges["band_gap_ev"] < settings.metal_gap_threshold_ev
+        if metal or edges["transitions_complete_to_ev"] >= settings.min_transitions_complete_ev:
+            break
+        if rounds < settings.max_empty_band_rounds:
+            nbands = math.ceil(1.5 * nbands)
+    return EmptyBandRun(optics_calc, edges, nbands, rounds, metal)
 
 
 def compute_optics(structure, material_id: str, settings: OpticsSettings, log_path: str | None = None) -> OpticsResult:
@@ -144,49 +204,35 @@ def compute_optics(structure, material_id: str, settings: OpticsSettings, log_pa
         formula=structure.composition.reduced_formula,
         nsites=len(structure),
         status="failed",
-        settings=settings.as_dict(),
+        settings=settings.record(set(atoms.get_chemical_symbols())),
     )
     txt = log_path or os.devnull
     tetrahedron = settings.integration == "tetrahedron"
     result.kpoint_grid_ground_state = kpoint_grid(atoms, settings.ground_state_kpoint_density, False)
     result.kpoint_grid_optics = kpoint_grid(atoms, settings.optics_kpoint_density, tetrahedron)
 
-    start = _cpu_seconds()
+    start = process_cpu_seconds()
     try:
         calc = ground_state(atoms, settings, result.kpoint_grid_ground_state, txt)
     except KohnShamConvergenceError as error:
         result.reason = f"ground state did not converge in {settings.max_scf_iterations} iterations ({error})"
         return _finish(result, start)
-    result.cpu_seconds["ground_state"] = round(_cpu_seconds() - start, 2)
+    result.cpu_seconds["ground_state"] = round(process_cpu_seconds() - start, 2)
 
     occupied_bands = occupied_band_count(calc)
     if occupied_bands is None:
         electrons = calc.get_number_of_electrons()
         result.status, result.reason = "metal", f"odd number of valence electrons ({electrons:g}) without spin polarisation"
         return _finish(result, start)
-    result.nbands = occupied_bands + math.ceil(settings.empty_bands_per_atom * len(atoms))
-    step = _cpu_seconds()
-    for empty_band_round in range(1, settings.max_empty_band_rounds + 1):
-        result.empty_band_rounds = empty_band_round
-        # the top bands converge slowly; they lie above every transition the spectrum needs
-        converged_bands = result.nbands - max(2, result.nbands // 10)
-        try:
-            optics_calc = calc.fixed_density(
-                nbands=result.nbands,
-                kpts={"size": result.kpoint_grid_optics, "gamma": True},
-                convergence={"bands": converged_bands, "eigenstates": settings.empty_band_tolerance},
-                txt=txt,
-            )
-        except KohnShamConvergenceError as error:
-            result.reason = f"empty-band calculation did not converge ({error})"
-            return _finish(result, start)
-        edges = band_edges(optics_calc, occupied_bands, converged_bands)
-        metal = edges["band_gap_ev"] < settings.metal_gap_threshold_ev
-        if metal or edges["transitions_complete_to_ev"] >= settings.min_transitions_complete_ev:
-            break
-        if empty_band_round < settings.max_empty_band_rounds:
-            result.nbands = math.ceil(1.5 * result.nbands)
-    result.cpu_seconds["empty_bands"] = round(_cpu_seconds() - step, 2)
+    step = process_cpu_seconds()
+    try:
+        run = empty_band_run(calc, len(atoms), occupied_bands, settings, result.kpoint_grid_optics, txt)
+    except KohnShamConvergenceError as error:
+        result.reason = f"empty-band calculation did not converge ({error})"
+        return _finish(result, start)
+    optics_calc, edges, metal = run.calc, run.edges, run.metal
+    result.nbands, result.empty_band_rounds = run.nbands, run.rounds
+    result.cpu_seconds["empty_bands"] = round(process_cpu_seconds() - step, 2)
 
     for key, value in edges.items():
         setattr(result, key, value)
@@ -202,23 +248,26 @@ def compute_optics(structure, material_id: str, settings: OpticsSettings, log_pa
         )
         return _finish(result, start)
 
-    step = _cpu_seconds()
+    step = process_cpu_seconds()
     with quadrature_fallback() as fallbacks:
-        result.dielectric = dielectric_tensor_diagonal(optics_calc, settings, result.band_gap_ev, txt)
+        result.dielectric = dielectric_tensor_diagonal(optics_calc, settings, result.band_gap_ev, txt, settings.broadening_ev)
     result.paw_quadrature_transforms = len(fallbacks)
-    result.cpu_seconds["response"] = round(_cpu_seconds() - step, 2)
+    result.cpu_seconds["response"] = round(process_cpu_seconds() - step, 2)
     result.status = "ok"
     return _finish(result, start)
 
 
 def _finish(result: OpticsResult, start: float) -> OpticsResult:
-    result.cpu_seconds["total"] = round(_cpu_seconds() - start, 2)
+    result.cpu_seconds["total"] = round(process_cpu_seconds() - start, 2)
     result.peak_memory_mb = round(_peak_memory_mb(), 1)
     return result
 
 
-def dielectric_tensor_diagonal(calc, settings: OpticsSettings, band_gap_ev: float, txt: str) -> dict:
+def dielectric_tensor_diagonal(calc, settings: OpticsSettings, band_gap_ev: float, txt: str, broadening_ev: float) -> dict:
     """xx, yy and zz of the independent-particle dielectric function as a vise DieleFuncData dict.
+
+    ``broadening_ev`` is the Lorentzian half width eta (``settings.broadening_ev``
+    for the spectra; the convergence study also uses others).
 
     chi0 is computed once at q = 0 and each direction is read from it. GPAW's
     non-linear frequency grid is interpolated onto a uniform grid of
@@ -235,7 +284,7 @@ def dielectric_tensor_diagonal(calc, settings: OpticsSettings, band_gap_ev: floa
             "omega2": settings.max_frequency_ev,
             "omegamax": settings.max_frequency_ev + 1.0,
         },
-        eta=settings.broadening_ev,
+        eta=broadening_ev,
         ecut=settings.response_cutoff_ev,
         hilbert=True,
         intraband=False,

@@ -2,7 +2,10 @@
 
 - ``<id>.json``: status, reason, gaps, band-edge k-points, settings, CPU time;
 - ``<id>.diele_func.json.gz``: the dielectric function as a vise DieleFuncData
-  JSON (only when status is "ok"), readable by ``specgroups.spectra.read_dielectric``.
+  JSON (only when status is "ok"), readable by ``specgroups.spectra.read_dielectric``;
+  ``<id>.<label>.diele_func.json.gz`` where a calculation gives several (the convergence study).
+
+The same layout holds the GLLB-SC gaps (metadata only) and the convergence runs.
 
 The metadata file is written last, so its presence means the material is done.
 """
@@ -33,12 +36,20 @@ def dielectric_path(out_dir: Path, material_id: str) -> Path:
     return Path(out_dir) / f"{_checked_id(material_id)}.diele_func.json.gz"
 
 
+def labelled_dielectric_path(out_dir: Path, material_id: str, label: str) -> Path:
+    """One of several dielectric functions of a material (the convergence study's runs)."""
+    return Path(out_dir) / f"{_checked_id(material_id)}.{_checked_id(label)}.diele_func.json.gz"
+
+
 def write_result(out_dir: Path, result: dict) -> None:
-    """Write one material's result atomically (dielectric function first, metadata last)."""
+    """Write one material's result atomically: its dielectric function (``dielectric``) or functions
+    (``dielectrics``, keyed by label) first, the metadata last."""
     material_id = result["material_id"]
-    metadata = {key: value for key, value in result.items() if key != "dielectric"}
+    metadata = {key: value for key, value in result.items() if key not in ("dielectric", "dielectrics")}
     if result.get("dielectric") is not None:
         write_json_atomic(dielectric_path(out_dir, material_id), result["dielectric"], indent=None)
+    for label, dielectric in (result.get("dielectrics") or {}).items():
+        write_json_atomic(labelled_dielectric_path(out_dir, material_id, label), dielectric, indent=None)
     write_json_atomic(result_path(out_dir, material_id), metadata)
 
 

@@ -18,8 +18,11 @@ from pathlib import Path
 from tqdm import tqdm
 
 from specgroups.atomic import read_json, write_json_atomic
+from specgroups.errors import InputError
 from specgroups.firstprinciples.results import is_done, result_path, write_result
-from specgroups.firstprinciples.settings import OpticsSettings
+from specgroups.firstprinciples.convergence import ConvergencePlan, run_label
+from specgroups.firstprinciples.settings import OpticsSettings, stale_settings
+from specgroups.firstprinciples.worker import expected_settings
 
 # Two BLAS threads made GPAW 4-7x slower on a 2-core machine: one process per core, one thread each.
 SINGLE_THREAD_ENVIRONMENT = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -30,8 +33,9 @@ SINGLE_THREAD_ENVIRONMENT = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"
 INTERRUPTING_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
 
-def run_material(material: dict, settings: dict, out_dir: str, timeout_s: float) -> dict:
-    """Calculate one material in a child process; record a failure if the child dies or times out.
+def run_material(material: dict, settings: dict, out_dir: str, timeout_s: float, calculation: str = "optics", options: dict | None = None) -> dict:
+    """Calculate one material (``calculation``, see ``worker.CALCULATIONS``) in a child process; record a
+    failure if the child dies or times out.
 
     An interrupted child (see ``INTERRUPTING_SIGNALS``) records nothing and
     returns status ``interrupted``.
@@ -40,7 +44,8 @@ def run_material(material: dict, settings: dict, out_dir: str, timeout_s: float)
     material_id = material["id"]
     with tempfile.TemporaryDirectory(prefix="specgroups-gpaw-") as scratch:
         task_path = Path(scratch) / "task.json"
-        write_json_atomic(task_path, {"id": material_id, "structure": material["structure"], "settings": settings})
+        task = {"id": material_id, "structure": material["structure"], "settings": settings, "calculation": calculation, "options": options or {}}
+        write_json_atomic(task_path, task)
         environment = {**os.environ, **SINGLE_THREAD_ENVIRONMENT}
         try:
             completed = subprocess.run(
@@ -66,23 +71,31 @@ def run_material(material: dict, settings: dict, out_dir: str, timeout_s: float)
                 "nsites": len(material["structure"]["sites"]),
                 "status": "failed",
                 "reason": problem or "worker wrote no result",
-                "settings": settings,
+                "settings": expected_settings(material, OpticsSettings.from_params(settings), calculation),
             },
         )
     return read_json(result_path(out, material_id))
 
 
-def needs_calculation(out_dir: Path, material_id: str, settings: OpticsSettings) -> bool:
-    """No result yet, or a spectrum that misses transitions the settings require.
+def needs_calculation(out_dir: Path, material: dict, settings: OpticsSettings, calculation: str = "optics", options: dict | None = None) -> bool:
+    """No result yet; or one computed with other result settings (``settings.stale_settings``: e.g. another
+    PAW dataset for one of its elements); or, for a spectrum, one that misses transitions the settings
+    require; or, for the convergence study, one with other runs than ``options`` plans.
 
-    The second case is a result from before ``min_transitions_complete_ev``
+    The transitions case is a result from before ``min_transitions_complete_ev``
     existed (or from a lower value): the empty-band run stopped at a fixed
     number of bands per atom, too few for some heavy-cation compounds.
     """
-    if not is_done(out_dir, material_id):
+    if not is_done(out_dir, material["id"]):
         return True
-    record = read_json(result_path(out_dir, material_id))
-    return record["status"] == "ok" and record["transitions_complete_to_ev"] < settings.min_transitions_complete_ev
+    record = read_json(result_path(out_dir, material["id"]))
+    if stale_settings(record.get("settings", {}), expected_settings(material, settings, calculation)):
+        return True
+    if calculation == "convergence" and record["status"] == "ok":
+        plan = ConvergencePlan.from_params(options or {})
+        planned = {run_label(d, e) for d in plan.optics_kpoint_densities for e in plan.broadenings_ev}
+        return {run["label"] for run in record["runs"]} != planned
+    return calculation == "optics" and record["status"] == "ok" and record["transitions_complete_to_ev"] < settings.min_transitions_complete_ev
 
 
 def run_batch(
@@ -92,8 +105,11 @@ def run_batch(
     n_workers: int = 2,
     scheduler_address: str | None = None,
     timeout_s: float = 7200.0,
+    calculation: str = "optics",
+    options: dict | None = None,
 ) -> Counter:
-    """Calculate every material that :func:`needs_calculation`, largest cells first; return counts by status.
+    """Calculate (``calculation``) every material that :func:`needs_calculation`, largest cells first; return
+    counts by status.
 
     Largest first, because the cost grows steeply with the cell (a 28-site
     cell takes about ten times a 10-site one): started last, a large cell would
@@ -107,7 +123,7 @@ def run_batch(
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    pending = [material for material in materials if needs_calculation(out_dir, material["id"], settings)]
+    pending = [material for material in materials if needs_calculation(out_dir, material, settings, calculation, options)]
     pending.sort(key=lambda material: len(material["structure"]["sites"]), reverse=True)
     counts: Counter = Counter(done_before=len(materials) - len(pending))
     if not pending:
@@ -122,10 +138,12 @@ def run_batch(
         client = Client(cluster)
     try:
         futures = [
-            client.submit(run_material, material, settings.as_dict(), str(out_dir), timeout_s, key=f"gpaw-{material['id']}", pure=False)
+            client.submit(
+                run_material, material, settings.as_dict(), str(out_dir), timeout_s, calculation, options, key=f"gpaw-{calculation}-{material['id']}", pure=False
+            )
             for material in pending
         ]
-        with tqdm(total=len(futures), desc="GPAW spectra", unit="material") as progress:
+        with tqdm(total=len(futures), desc=f"GPAW {calculation}", unit="material") as progress:
             for future in as_completed(futures):
                 status = future.result()["status"]
                 counts[status] += 1
@@ -138,3 +156,41 @@ def run_batch(
         if cluster is not None:
             cluster.close()
     return counts
+
+
+def run_batch_from_params(params: dict, settings: OpticsSettings, calculation: str = "optics", options: dict | None = None) -> tuple[int, Counter]:
+    """Run a batch as a first-principles params section (``spectra``, ``gaps``, ``convergence``) says:
+    its ``materials`` file, optional ``ids`` (only these) or ``limit`` (only the first N), ``output``,
+    ``workers``, ``scheduler_address`` and ``timeout_s``. Returns the number of materials and the counts
+    of :func:`run_batch`."""
+    materials = read_json(params["materials"])
+    if params.get("ids"):
+        by_id = {material["id"]: material for material in materials}
+        missing = [material_id for material_id in params["ids"] if material_id not in by_id]
+        if missing:
+            raise InputError(f"{params['materials']}: no material {missing}")
+        materials = [by_id[material_id] for material_id in params["ids"]]
+    elif params.get("limit"):
+        materials = materials[: int(params["limit"])]
+    counts = run_batch(
+        materials,
+        settings,
+        Path(params["output"]),
+        n_workers=int(params["workers"]),
+        scheduler_address=params.get("scheduler_address") or None,
+        timeout_s=float(params["timeout_s"]),
+        calculation=calculation,
+        options=options,
+    )
+    return len(materials), counts
+
+
+def batch_summary(stage: str, count: int, counts: Counter, output: str) -> str:
+    """A stage's one-line summary of its batch; SystemExit when calculations were interrupted, so that DVC
+    does not lock an output that misses them."""
+    if counts["interrupted"]:
+        raise SystemExit(f"{stage}: {counts['interrupted']} calculations were interrupted; run the stage again to finish them")
+    return (
+        f"{stage}: {count} materials, {counts['done_before']} already done, "
+        f"{counts['ok']} ok / {counts['metal']} metal / {counts['failed']} failed now -> {output}"
+    )

@@ -130,3 +130,47 @@ def select_materials(oxides: list[dict], chalcogenides: list[dict], rules: Selec
     if len(set(ids)) != len(ids):
         raise InputError("the oxide and chalcogenide collections share material ids")
     return selected
+
+
+def _id_order(material_id: str) -> tuple[str, int]:
+    """Materials Project ids in numeric order (mp-223 before mp-733 before mp-1178513)."""
+    prefix, _, number = material_id.rpartition("-")
+    return (prefix, int(number)) if number.isdigit() else (material_id, -1)
+
+
+def drop_duplicates(materials: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(the materials without exact duplicates, a record of each one dropped).
+
+    Two materials are duplicates when pymatgen's ``StructureMatcher`` (its
+    default tolerances) maps one structure onto the other: the same crystal
+    under two ids (mirror-image enantiomorphs included, which share every
+    scalar property). Of each group the lowest id is kept. Polymorphs, which
+    the matcher tells apart (e.g. 2H and 3R delafossite stackings), all stay.
+    Only materials of one reduced formula are compared.
+    """
+    from pymatgen.analysis.structure_matcher import StructureMatcher
+    from pymatgen.core import Structure
+
+    matcher = StructureMatcher()
+    by_formula: dict[str, list[dict]] = {}
+    for material in materials:
+        by_formula.setdefault(material["formula"], []).append(material)
+    dropped: dict[str, str] = {}
+    for group in by_formula.values():
+        if len(group) < 2:
+            continue
+        group = sorted(group, key=lambda material: _id_order(material["id"]))
+        structures = [Structure.from_dict(material["structure"]) for material in group]
+        for index, material in enumerate(group):
+            if material["id"] in dropped:
+                continue
+            for other, structure in zip(group[index + 1 :], structures[index + 1 :]):
+                if other["id"] not in dropped and matcher.fit(structures[index], structure):
+                    dropped[other["id"]] = material["id"]
+    kept = [material for material in materials if material["id"] not in dropped]
+    records = [
+        {"id": material["id"], "formula": material["formula"], "duplicate_of": dropped[material["id"]],
+         "reason": "StructureMatcher maps its structure onto the kept material's (default tolerances); the lower id is kept"}
+        for material in materials if material["id"] in dropped
+    ]  # fmt: skip
+    return kept, records

@@ -25,6 +25,10 @@ class OpticsSettings:
     whose semicore states take the bands), the empty-band run is repeated with
     1.5 times the bands, at most ``max_empty_band_rounds`` runs in all.
 
+    ``setups`` names GPAW's non-default PAW datasets by element (``{"Cr": "14"}``:
+    the 14-electron Cr dataset with 3s3p semicore states); every other element
+    uses GPAW's default dataset.
+
     There are no defaults: every value comes from params (the first-principles profile's ``gpaw`` section, or
     ``electronic.gpaw``, which a test keeps equal to it).
     """
@@ -44,8 +48,11 @@ class OpticsSettings:
     response_cutoff_ev: float
     metal_gap_threshold_ev: float
     max_scf_iterations: int
+    setups: dict[str, str]
 
     def __post_init__(self) -> None:
+        if not isinstance(self.setups, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in self.setups.items()):
+            raise InputError(f"params: setups must map element symbols to GPAW setup names (e.g. {{Cr: '14'}}), got {self.setups!r}")
         if self.integration not in INTEGRATION_MODES:
             raise InputError(f"params: integration must be one of {INTEGRATION_MODES}, got {self.integration!r}")
         for field in fields(self):
@@ -65,3 +72,38 @@ class OpticsSettings:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    def setups_for(self, elements: set[str]) -> dict[str, str]:
+        """The non-default setups that apply to a material of these elements."""
+        return {element: name for element, name in sorted(self.setups.items()) if element in elements}
+
+    def record(self, elements: set[str]) -> dict:
+        """The settings as a material's result records them: ``setups`` cut down to its elements."""
+        return {**self.as_dict(), "setups": self.setups_for(elements)}
+
+
+# Settings that change a finished result. The others decide only how many empty bands a run uses
+# (checked by transitions_complete_to_ev), when the SCF gives up, or when a gap counts as metallic.
+RESULT_SETTINGS = (
+    "xc",
+    "plane_wave_cutoff_ev",
+    "ground_state_kpoint_density",
+    "optics_kpoint_density",
+    "empty_band_tolerance",
+    "max_frequency_ev",
+    "frequency_step_ev",
+    "broadening_ev",
+    "integration",
+    "response_cutoff_ev",
+    "setups",
+)
+
+
+def stale_settings(recorded: dict, expected: dict) -> list[str]:
+    """The result settings (:data:`RESULT_SETTINGS`) in which a recorded result's differ from ``expected``
+    (what the present settings would record, e.g. :meth:`OpticsSettings.record`).
+
+    A result recorded before ``setups`` existed used GPAW's defaults (``{}``).
+    """
+    recorded = {"setups": {}, **recorded}
+    return [name for name in RESULT_SETTINGS if recorded.get(name) != expected[name]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
+import pandas as pd
 
 from specgroups.firstprinciples.results import exclusion_reason
 from specgroups.firstprinciples.settings import OpticsSettings
@@ -12,16 +13,21 @@ from specgroups.spectra import DielectricFunction, dielectric_from_vise_dict, lo
 
 
 def compare_spectra(
-    reference: DielectricFunction, candidate: DielectricFunction, grid: np.ndarray, cut_below_gap: bool = False
+    reference: DielectricFunction,
+    candidate: DielectricFunction,
+    grid: np.ndarray,
+    reference_cut_ev: float | None = None,
+    candidate_cut_ev: float | None = None,
 ) -> dict:
     """Differences between two dielectric functions on ``grid``, as log10 alpha and onsets.
 
     ``mean_absolute_log_alpha`` is the study's error measure (log10 units);
     ``onset_difference_ev`` is candidate minus reference at log10 alpha = 4.
-    ``cut_below_gap`` zeroes both eps_imag below each one's own gap first.
+    ``reference_cut_ev`` and ``candidate_cut_ev`` zero each one's eps_imag below that energy first
+    (:func:`specgroups.spectra.cut_below`).
     """
-    reference_log = log_absorption_on_grid(reference, grid, cut_below_gap=cut_below_gap)
-    candidate_log = log_absorption_on_grid(candidate, grid, cut_below_gap=cut_below_gap)
+    reference_log = log_absorption_on_grid(reference, grid, cut_below_ev=reference_cut_ev)
+    candidate_log = log_absorption_on_grid(candidate, grid, cut_below_ev=candidate_cut_ev)
     reference_onset = onset_metrics(grid, reference_log).onset_energy_ev
     candidate_onset = onset_metrics(grid, candidate_log).onset_energy_ev
     peak = lambda d: float(d.energies[np.argmax(np.where(d.energies <= grid[-1], d.eps_imag, -np.inf))])  # noqa: E731
@@ -54,7 +60,8 @@ def gap_agreement(computed: np.ndarray, reference: np.ndarray) -> dict:
 
 def against_vasp(vasp_path: str, settings: OpticsSettings, grid: np.ndarray) -> dict:
     """GPAW on the structure of a VASP optics run (``vasprun.xml[.gz]``) against that run: :func:`compare_spectra`
-    as computed and with eps_imag cut below each gap, and GPAW's CPU seconds."""
+    as computed and with eps_imag cut below each one's gap (the VASP run's recorded gap, GPAW's lowest direct
+    transition), and GPAW's CPU seconds."""
     from pymatgen.io.vasp import Vasprun
 
     from specgroups.firstprinciples.calculation import compute_optics
@@ -65,7 +72,7 @@ def against_vasp(vasp_path: str, settings: OpticsSettings, grid: np.ndarray) -> 
     gpaw = dielectric_from_vise_dict(result.dielectric, f"GPAW {structure.composition.reduced_formula}")
     return {
         "as_computed": {**compare_spectra(vasp, gpaw, grid), "vasp_file": vasp_path, "cpu_seconds": result.cpu_seconds["total"]},
-        "cut_below_gap": compare_spectra(vasp, gpaw, grid, cut_below_gap=True),
+        "cut_below_gap": compare_spectra(vasp, gpaw, grid, vasp.band_gap, result.direct_gap_ev),
     }
 
 
@@ -105,4 +112,121 @@ def dataset_counts(materials: dict[str, dict], results: dict[str, dict], grid_ma
         "complete_to_grid_end": len(usable),
         "complete_to_grid_end_by_source": dict(Counter(materials[material_id]["source"] for material_id in usable)),
         "not_computed": len(set(materials) - set(results)),
+    }
+
+
+def gaps_against_measured(measured: pd.DataFrame, spectra: dict[str, dict], corrected: dict[str, dict]) -> dict:
+    """PBE (the spectra's Kohn-Sham gaps) and GLLB-SC gaps (:mod:`specgroups.firstprinciples.gaps`) against
+    measured gaps: per material, and the mean absolute and mean signed error (computed - measured, eV) of
+    each over the materials that have all three. ``measured`` has columns id, formula, measured_gap_ev,
+    reference."""
+    rows = []
+    for entry in measured.itertuples():
+        pbe, gllbsc = spectra.get(entry.id, {}), corrected.get(entry.id, {})
+        if pbe.get("status") != "ok" or gllbsc.get("status") != "ok":
+            continue
+        rows.append({"id": entry.id, "formula": entry.formula, "measured_gap_ev": float(entry.measured_gap_ev),
+                     "pbe_gap_ev": round(pbe["band_gap_ev"], 3), "gllbsc_gap_ev": round(gllbsc["corrected_gap_ev"], 3),
+                     "reference": entry.reference})  # fmt: skip
+    if not rows:
+        return {"materials": 0, "rows": []}
+    table = pd.DataFrame(rows)
+    errors = {name: table[f"{name}_gap_ev"] - table["measured_gap_ev"] for name in ("pbe", "gllbsc")}
+    return {
+        "materials": len(rows),
+        **{f"{name}_mean_absolute_error_ev": round(float(error.abs().mean()), 3) for name, error in errors.items()},
+        **{f"{name}_mean_signed_error_ev": round(float(error.mean()), 3) for name, error in errors.items()},
+        "gllbsc_closer_than_pbe": int((errors["gllbsc"].abs() < errors["pbe"].abs()).sum()),
+        "rows": rows,
+    }
+
+
+def convergence_table(records: dict[str, dict], load_dielectric, grid: np.ndarray, floor: float, threshold: float, reference_broadening_ev: float) -> list[dict]:
+    """Per material and run of the convergence study (:mod:`specgroups.firstprinciples.convergence`), the onset
+    error (eV) and the log10 alpha MAE against its densest optics grid at ``reference_broadening_ev``
+    (:func:`~specgroups.firstprinciples.convergence.convergence_errors`), each spectrum cut below its own
+    lowest direct transition as the dataset does, with no scissor. ``load_dielectric(material_id, label)``
+    reads one run's dielectric function."""
+    from specgroups.firstprinciples.convergence import convergence_errors
+
+    onset = lambda spectrum: onset_metrics(grid, spectrum, threshold).onset_energy_ev  # noqa: E731
+    rows = []
+    for material_id, record in sorted(records.items()):
+        if record["status"] != "ok":
+            continue
+        spectra = {
+            run["label"]: log_absorption_on_grid(load_dielectric(material_id, run["label"]), grid, floor, cut_below_ev=run["direct_gap_ev"])
+            for run in record["runs"]
+        }
+        for row in convergence_errors(grid, spectra, record["runs"], reference_broadening_ev, onset):
+            rows.append({"id": material_id, "formula": record["formula"], "nsites": record["nsites"], **row,
+                         "onset_error_ev": round(row["onset_error_ev"], 3), "log_alpha_mae": round(row["log_alpha_mae"], 3)})  # fmt: skip
+    return rows
+
+
+def cpu_hours(results: dict[str, dict]) -> dict[str, float]:
+    """CPU hours of a batch's results, per recorded step (``cpu_seconds`` keys) and in all."""
+    totals: Counter = Counter()
+    for record in results.values():
+        totals.update(record.get("cpu_seconds") or {})
+    return {step: round(seconds / 3600.0, 2) for step, seconds in sorted(totals.items())}
+
+
+def onsets_against_direct_gaps(results: dict[str, dict], load_dielectric, grid: np.ndarray, floor: float, threshold: float, tolerance_ev: float = 0.1) -> dict:
+    """Where the onset (log10 alpha = ``threshold``) lies against the lowest direct transition, unshifted, with
+    eps_imag cut below the Kohn-Sham gap (the earlier rule) and below the direct gap (the dataset's rule):
+    how many ``ok`` results, and how many indirect ones (direct gap above the Kohn-Sham gap by more than
+    ``tolerance_ev``), have their onset more than ``tolerance_ev`` below the direct gap under each rule."""
+    counts: Counter = Counter()
+    for material_id, result in results.items():
+        if result["status"] != "ok":
+            continue
+        dielectric = load_dielectric(material_id)
+        indirect = result["direct_gap_ev"] - result["band_gap_ev"] > tolerance_ev
+        counts["materials"] += 1
+        counts["indirect"] += indirect
+        for rule, cut in (("kohn_sham_gap", result["band_gap_ev"]), ("direct_gap", result["direct_gap_ev"])):
+            onset = onset_metrics(grid, log_absorption_on_grid(dielectric, grid, floor, cut_below_ev=cut), threshold).onset_energy_ev
+            below = bool(onset < result["direct_gap_ev"] - tolerance_ev)
+            counts[f"below_with_cut_at_{rule}"] += below
+            counts[f"indirect_below_with_cut_at_{rule}"] += below and indirect
+    return {"tolerance_ev": tolerance_ev, **dict(counts)}
+
+
+def direct_gap_cut_example(result: dict, dielectric: DielectricFunction, grid: np.ndarray, floor: float, threshold: float) -> dict:
+    """One material's onset (eV) as computed, cut below its Kohn-Sham gap and cut below its lowest direct
+    transition, beside both gaps."""
+    onset = lambda cut: round(onset_metrics(grid, log_absorption_on_grid(dielectric, grid, floor, cut_below_ev=cut), threshold).onset_energy_ev, 3)  # noqa: E731
+    return {
+        "id": result["material_id"],
+        "formula": result["formula"],
+        "kohn_sham_gap_ev": round(result["band_gap_ev"], 3),
+        "direct_gap_ev": round(result["direct_gap_ev"], 3),
+        "onset_uncut_ev": onset(None),
+        "onset_cut_at_kohn_sham_gap_ev": onset(result["band_gap_ev"]),
+        "onset_cut_at_direct_gap_ev": onset(result["direct_gap_ev"]),
+    }
+
+
+def convergence_summary(rows: list[dict], density: float, broadening_ev: float, onset_tolerance_ev: float = 0.1, mae_tolerance: float = 0.1) -> dict:
+    """The spectra's own settings (``density``, ``broadening_ev``) in the convergence table of
+    :func:`convergence_table`: per material, the onset error (eV) and log10 alpha MAE of that run against
+    the densest grid; the largest of each; how many materials meet both tolerances (the targets: 0.1 eV,
+    0.1); and, on the densest grid, how far every other broadening moves the onset and the spectrum."""
+    production = [row for row in rows if row["optics_kpoint_density"] == density and row["broadening_ev"] == broadening_ev]
+    densest = {row["id"]: max(r["optics_kpoint_density"] for r in rows if r["id"] == row["id"]) for row in rows}
+    broadening = [row for row in rows if row["optics_kpoint_density"] == densest[row["id"]] and row["broadening_ev"] != broadening_ev]
+    within = [row for row in production if abs(row["onset_error_ev"]) <= onset_tolerance_ev and row["log_alpha_mae"] <= mae_tolerance]
+    return {
+        "materials": len(production),
+        "optics_kpoint_density": density,
+        "broadening_ev": broadening_ev,
+        "max_abs_onset_error_ev": max((abs(row["onset_error_ev"]) for row in production), default=None),
+        "max_log_alpha_mae": max((row["log_alpha_mae"] for row in production), default=None),
+        "within_tolerances": len(within),
+        "tolerances": {"onset_ev": onset_tolerance_ev, "log_alpha_mae": mae_tolerance},
+        "per_material": [{key: row[key] for key in ("id", "formula", "nsites", "kpoint_grid_optics", "onset_error_ev", "log_alpha_mae")} for row in production],
+        "other_broadenings_on_the_densest_grid": [
+            {key: row[key] for key in ("id", "formula", "broadening_ev", "onset_error_ev", "log_alpha_mae")} for row in broadening
+        ],
     }

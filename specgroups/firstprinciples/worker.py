@@ -3,7 +3,10 @@
 ``python -m specgroups.firstprinciples.worker TASK_JSON OUT_DIR``
 
 A separate process per material keeps GPAW's memory, a crash in its C code,
-and the per-material peak memory measurement away from the batch.
+and the per-material peak memory measurement away from the batch. The task
+names its ``calculation``: ``optics`` (the spectrum), ``gllbsc`` (the
+corrected gap) or ``convergence`` (the convergence study, with its plan in
+``options``).
 """
 
 from __future__ import annotations
@@ -13,30 +16,54 @@ import traceback
 from pathlib import Path
 
 from specgroups.atomic import read_json
+from specgroups.firstprinciples.gaps import recorded_settings as gllbsc_settings
 from specgroups.firstprinciples.results import write_result
+from specgroups.firstprinciples.settings import OpticsSettings
+
+CALCULATIONS = ("optics", "gllbsc", "convergence")
+
+
+def expected_settings(material: dict, settings: OpticsSettings, calculation: str) -> dict:
+    """The settings a result of ``calculation`` for this material (a materials.json entry) records."""
+    elements = {species["element"] for site in material["structure"]["sites"] for species in site["species"]}
+    return gllbsc_settings(settings, elements) if calculation == "gllbsc" else settings.record(elements)
+
+
+def calculate(calculation: str, structure, material_id: str, settings, options: dict) -> dict:
+    """The result dict of one calculation (see :data:`CALCULATIONS`)."""
+    if calculation == "optics":
+        from specgroups.firstprinciples.calculation import compute_optics
+
+        return compute_optics(structure, material_id, settings).as_dict()
+    if calculation == "gllbsc":
+        from specgroups.firstprinciples.gaps import compute_corrected_gap
+
+        return compute_corrected_gap(structure, material_id, settings).as_dict()
+    if calculation == "convergence":
+        from specgroups.firstprinciples.convergence import ConvergencePlan, compute_convergence
+
+        return compute_convergence(structure, material_id, settings, ConvergencePlan.from_params(options))
+    raise ValueError(f"unknown calculation {calculation!r}; known: {CALCULATIONS}")
 
 
 def main(task_path: str, out_dir: str) -> int:
     from pymatgen.core import Structure
 
-    from specgroups.firstprinciples.calculation import OpticsResult, compute_optics
-    from specgroups.firstprinciples.settings import OpticsSettings
-
     task = read_json(task_path)
     structure = Structure.from_dict(task["structure"])
     settings = OpticsSettings.from_params(task["settings"])
     try:
-        result = compute_optics(structure, task["id"], settings)
+        result = calculate(task["calculation"], structure, task["id"], settings, task.get("options") or {})
     except Exception as error:  # any GPAW failure is recorded for this material, the batch goes on
-        result = OpticsResult(
-            material_id=task["id"],
-            formula=structure.composition.reduced_formula,
-            nsites=len(structure),
-            status="failed",
-            reason=f"{type(error).__name__}: {error}; {traceback.format_exc(limit=3)[-600:]}",
-            settings=settings.as_dict(),
-        )
-    write_result(Path(out_dir), result.as_dict())
+        result = {
+            "material_id": task["id"],
+            "formula": structure.composition.reduced_formula,
+            "nsites": len(structure),
+            "status": "failed",
+            "reason": f"{type(error).__name__}: {error}; {traceback.format_exc(limit=3)[-600:]}",
+            "settings": expected_settings(task, settings, task["calculation"]),
+        }
+    write_result(Path(out_dir), result)
     return 0
 
 

@@ -1,0 +1,130 @@
+"""How the spectra change with the optics k-point density and the broadening.
+
+For one material: one ground state on the settings' ground-state grid, then,
+for each optics k-point density of the plan, the empty-band run
+(:func:`~specgroups.firstprinciples.calculation.empty_band_run`) and the
+dielectric function at each broadening of the plan. Every other setting is the
+spectra's own. :func:`convergence_errors` compares each run with the densest
+grid at the reference broadening.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from specgroups.errors import InputError
+from specgroups.firstprinciples.calculation import (
+    dielectric_tensor_diagonal,
+    empty_band_run,
+    ground_state,
+    kpoint_grid,
+    occupied_band_count,
+    process_cpu_seconds,
+)
+from specgroups.firstprinciples.paw_corrections import quadrature_fallback
+from specgroups.firstprinciples.settings import OpticsSettings
+
+
+@dataclass(frozen=True)
+class ConvergencePlan:
+    """The optics k-point densities (points per 1/angstrom) and Lorentzian broadenings (eV) to compare."""
+
+    optics_kpoint_densities: tuple[float, ...]
+    broadenings_ev: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        if len(self.optics_kpoint_densities) < 2 or not self.broadenings_ev:
+            raise InputError("params: convergence needs at least two optics k-point densities and one broadening")
+        if any(value <= 0 for value in (*self.optics_kpoint_densities, *self.broadenings_ev)):
+            raise InputError("params: convergence densities and broadenings must be positive")
+
+    @classmethod
+    def from_params(cls, params: dict) -> "ConvergencePlan":
+        return cls(tuple(float(d) for d in params["optics_kpoint_densities"]), tuple(float(e) for e in params["broadenings_ev"]))
+
+
+def run_label(density: float, broadening_ev: float) -> str:
+    """The file-name label of one run, e.g. ``k3.0-eta0.05``."""
+    return f"k{density:g}-eta{broadening_ev:g}"
+
+
+def compute_convergence(structure, material_id: str, settings: OpticsSettings, plan: ConvergencePlan, log_path: str | None = None) -> dict:
+    """Every run of ``plan`` for one pymatgen ``Structure``: a result dict whose ``dielectrics`` are keyed by
+    :func:`run_label`; status "failed" with the reason when a step does not converge."""
+    from gpaw import KohnShamConvergenceError
+    from pymatgen.io.ase import AseAtomsAdaptor
+
+    atoms = AseAtomsAdaptor.get_atoms(structure)
+    result = {
+        "material_id": material_id,
+        "formula": structure.composition.reduced_formula,
+        "nsites": len(structure),
+        "status": "failed",
+        "reason": "",
+        "kpoint_grid_ground_state": kpoint_grid(atoms, settings.ground_state_kpoint_density, False),
+        "runs": [],
+        "settings": settings.record(set(atoms.get_chemical_symbols())),
+        "dielectrics": {},
+    }
+    txt = log_path or os.devnull
+    start = process_cpu_seconds()
+    try:
+        calc = ground_state(atoms, settings, result["kpoint_grid_ground_state"], txt)
+        occupied = occupied_band_count(calc)
+        if occupied is None:
+            result["status"], result["reason"] = "metal", "odd number of valence electrons without spin polarisation"
+            return result
+        for density in plan.optics_kpoint_densities:
+            step = process_cpu_seconds()
+            grid = kpoint_grid(atoms, density, False)
+            run = empty_band_run(calc, len(atoms), occupied, settings, grid, txt)
+            empty_bands_cpu = process_cpu_seconds() - step
+            for broadening in plan.broadenings_ev:
+                step = process_cpu_seconds()
+                with quadrature_fallback():
+                    dielectric = dielectric_tensor_diagonal(run.calc, settings, run.edges["band_gap_ev"], txt, broadening)
+                label = run_label(density, broadening)
+                result["dielectrics"][label] = dielectric
+                result["runs"].append(
+                    {
+                        "label": label,
+                        "optics_kpoint_density": density,
+                        "broadening_ev": broadening,
+                        "kpoint_grid_optics": grid,
+                        "nbands": run.nbands,
+                        **run.edges,
+                        "cpu_seconds": {"empty_bands": round(empty_bands_cpu, 2), "response": round(process_cpu_seconds() - step, 2)},
+                    }
+                )
+    except KohnShamConvergenceError as error:
+        result["reason"] = f"did not converge ({error})"
+        return result
+    result["status"] = "ok"
+    result["cpu_seconds"] = {"total": round(process_cpu_seconds() - start, 2)}
+    return result
+
+
+def convergence_errors(grid: np.ndarray, spectra: dict[str, np.ndarray], runs: list[dict], reference_broadening_ev: float, onset) -> list[dict]:
+    """Each run against the densest optics grid at ``reference_broadening_ev``.
+
+    ``spectra`` maps run labels to log10 alpha on ``grid``; ``onset`` maps a
+    spectrum to its onset energy (eV). Per run: the onset error (eV, run minus
+    reference) and the log10 alpha mean absolute difference over the grid.
+    """
+    densest = max(run["optics_kpoint_density"] for run in runs)
+    reference = spectra[run_label(densest, reference_broadening_ev)]
+    reference_onset = onset(reference)
+    return [
+        {
+            "label": run["label"],
+            "optics_kpoint_density": run["optics_kpoint_density"],
+            "broadening_ev": run["broadening_ev"],
+            "kpoint_grid_optics": run["kpoint_grid_optics"],
+            "onset_error_ev": float(onset(spectra[run["label"]]) - reference_onset),
+            "log_alpha_mae": float(np.mean(np.abs(spectra[run["label"]] - reference))),
+        }
+        for run in runs
+    ]

@@ -1,0 +1,19 @@
+"""Stage `convergence` (first-principles profile): the spectra at denser optics k-grids and other broadenings."""
+
+from __future__ import annotations
+
+from specgroups.firstprinciples.runner import batch_summary, run_batch_from_params
+from specgroups.firstprinciples.settings import OpticsSettings
+from stages._common import load_params, stage_main
+
+
+def run(arguments) -> str:
+    params = load_params(arguments.params, "convergence")
+    settings = OpticsSettings.from_params(load_params(arguments.params, "gpaw"))
+    plan = {key: params[key] for key in ("optics_kpoint_densities", "broadenings_ev")}
+    count, counts = run_batch_from_params(params, settings, "convergence", plan)
+    return batch_summary("convergence", count, counts, params["output"])
+
+
+if __name__ == "__main__":
+    stage_main(run, __doc__)

@@ -1,0 +1,68 @@
+"""The convergence study on MgO: one ground state, two optics grids, two broadenings, errors against the densest."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from pymatgen.core import Structure
+
+from specgroups import InputError
+from specgroups.atomic import read_json
+from specgroups.firstprinciples.convergence import ConvergencePlan, compute_convergence, run_label
+from specgroups.firstprinciples.settings import OpticsSettings
+from tests.helpers import study_grid
+
+ROOT = Path(__file__).parents[1]
+SETTINGS = OpticsSettings.from_params(yaml.safe_load((ROOT / "profiles/firstprinciples/params.yaml").read_text())["gpaw"])
+os.environ.update({"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"})
+PLAN = ConvergencePlan((2.0, 3.0), (0.1, 0.05))
+
+
+@pytest.fixture(scope="module")
+def mgo(tmp_path_factory):
+    structure = next(m for m in read_json(ROOT / "data/demo/materials.json") if m["id"] == "mp-1265")["structure"]
+    return compute_convergence(Structure.from_dict(structure), "mp-1265", SETTINGS, PLAN)
+
+
+@pytest.mark.gpaw
+def test_every_planned_run_is_there_on_its_own_grid(mgo):
+    assert mgo["status"] == "ok"
+    assert [run["label"] for run in mgo["runs"]] == ["k2-eta0.1", "k2-eta0.05", "k3-eta0.1", "k3-eta0.05"]
+    grids = {run["optics_kpoint_density"]: run["kpoint_grid_optics"] for run in mgo["runs"]}
+    assert grids == {2.0: [6, 6, 6], 3.0: [8, 8, 8]}
+    assert set(mgo["dielectrics"]) == {run["label"] for run in mgo["runs"]}
+    # MgO's gap is direct at Gamma, on every Gamma-centred grid
+    assert all(run["band_gap_ev"] == pytest.approx(mgo["runs"][0]["band_gap_ev"], abs=1e-3) for run in mgo["runs"])
+
+
+@pytest.mark.gpaw
+def test_errors_are_measured_against_the_densest_grid(mgo, tmp_path):
+    from specgroups.firstprinciples.results import labelled_dielectric_path, load_results, write_result
+    from specgroups.firstprinciples.validation import convergence_summary, convergence_table
+    from specgroups.spectra import read_dielectric
+
+    write_result(tmp_path, mgo)
+    table = convergence_table(load_results(tmp_path), lambda i, label: read_dielectric(labelled_dielectric_path(tmp_path, i, label)),
+                              study_grid(), 2.0, 4.0, 0.1)  # fmt: skip
+    rows = {row["label"]: row for row in table}
+    assert rows["k3-eta0.1"]["onset_error_ev"] == 0.0 and rows["k3-eta0.1"]["log_alpha_mae"] == 0.0
+    assert 0.0 < rows["k2-eta0.1"]["log_alpha_mae"] < 0.3 and abs(rows["k2-eta0.1"]["onset_error_ev"]) < 0.1
+    assert rows["k3-eta0.05"]["log_alpha_mae"] > 0.0
+    summary = convergence_summary(table, 2.0, 0.1)
+    assert summary["materials"] == 1 and summary["per_material"][0]["log_alpha_mae"] == rows["k2-eta0.1"]["log_alpha_mae"]
+    production = rows["k2-eta0.1"]
+    assert summary["within_tolerances"] == int(abs(production["onset_error_ev"]) <= 0.1 and production["log_alpha_mae"] <= 0.1)
+    assert summary["max_abs_onset_error_ev"] == abs(production["onset_error_ev"])
+    assert [row["broadening_ev"] for row in summary["other_broadenings_on_the_densest_grid"]] == [0.05]
+
+
+def test_a_plan_needs_two_grids_and_positive_values():
+    with pytest.raises(InputError, match="at least two"):
+        ConvergencePlan((2.0,), (0.1,))
+    with pytest.raises(InputError, match="positive"):
+        ConvergencePlan((2.0, -3.0), (0.1,))
+    assert run_label(3.0, 0.05) == "k3-eta0.05" and np.isclose(float(run_label(2.5, 0.1)[1:4]), 2.5)
