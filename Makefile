@@ -12,17 +12,21 @@ export DVC_NO_ANALYTICS := 1
 # dvc.yaml commands call `python`: the one in .venv
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup reproduce test pull check-repro firstprinciples deps status
+.PHONY: setup reproduce test pull check-repro firstprinciples deps status plots
 
 setup: $(INSTALLED)
 
-$(INSTALLED): pyproject.toml tools/install.sh tools/gpaw_siteconfig.py
+$(INSTALLED): pyproject.toml tools/install.sh tools/gpaw_siteconfig.py tools/plots/package-lock.json tools/plots_template.py
 	bash tools/install.sh
 	touch $@
 
 ## Run the default profile (embedded data, CPU): dataset -> ... -> report
 reproduce: setup
 	$(BIN)/dvc repro dvc.yaml
+
+## dvc plots show: dvc_plots/index.html, which draws offline (vega inline: tools/plots_template.py)
+plots: setup
+	$(BIN)/dvc plots show
 
 ## Run the test suite
 test: setup

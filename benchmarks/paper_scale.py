@@ -120,11 +120,11 @@ def main() -> None:
         stages["graphs"] = run_stage("graphs", "graphs", params, scratch)
         retrain = {**params, "train": {**params["train"], "mode": "retrain", "epochs": 1, "model_dir": fresh_model}}
         stages["train_one_epoch"] = run_stage("train_one_epoch", "train", retrain, scratch)
-        epoch = json.loads(Path(params["train"]["metrics"]).read_text())
+        epoch = json.loads(Path(params["train"]["results"]).read_text())
         published = {**params, "train": {**params["train"], "mode": "published", "published_run": fresh_model}}
         for name, module in (("train_published", "train"), ("embed", "embed"), ("cluster", "cluster"), ("chemistry", "chemistry")):
             stages[name] = run_stage(name, module, published, scratch)
-        chemistry = json.loads(Path(params["chemistry"]["metrics"]).read_text())
+        chemistry = json.loads(Path(params["chemistry"]["results"]).read_text())
         _, cluster_sizes = np.unique(np.load(params["cluster"]["output"])["labels"], return_counts=True)
     sites = np.array([len(m["structure"]["sites"]) for m in materials.values()])
     path_stages = [stages[name] for name in PUBLISHED_PATH]

@@ -10,9 +10,12 @@ import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import pandas
 
 
 @contextmanager
@@ -70,6 +73,11 @@ def write_json_atomic(path: str | Path, data: object, indent: int | None = 1) ->
     if str(path).endswith(".gz"):
         text = gzip.compress(text, mtime=0)
     write_bytes_atomic(path, text)
+
+
+def write_csv_atomic(path: str | Path, table: pandas.DataFrame, float_format: str | None = None) -> None:
+    """A table as CSV, without its index."""
+    write_bytes_atomic(path, table.to_csv(index=False, float_format=float_format).encode("utf-8"))
 
 
 def read_json(path: str | Path) -> object:

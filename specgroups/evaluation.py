@@ -55,3 +55,20 @@ def split_metrics(predictions: dict[str, np.ndarray], targets: dict[str, np.ndar
         "onset_r2_materials": counted,
     }
     return metrics, parity
+
+
+def example_spectra(predicted: np.ndarray, reference: np.ndarray, grid: np.ndarray, names: list[str], quantiles: list[float]) -> dict[str, pd.DataFrame]:
+    """Reference and predicted spectra of the materials whose MAE (:func:`mean_absolute_error` of the one
+    spectrum) ranks at each quantile of theirs: 0.1, 0.5, 0.9 give a good, a typical and a poor prediction.
+
+    Keyed ``mae_p<quantile x 100>_<name>``, each a table of ``energy_ev``, ``reference`` and ``predicted``;
+    the rank is round(quantile x (materials - 1)) in ascending MAE."""
+    predicted, reference = np.asarray(predicted), np.asarray(reference)
+    if not len(names) or not all(0.0 <= quantile <= 1.0 for quantile in quantiles):
+        raise ValueError(f"example_spectra: needs materials and quantiles in [0, 1], got {len(names)} materials, {quantiles}")
+    order = np.argsort(np.abs(predicted - reference).mean(axis=1), kind="stable")
+    picked = {}
+    for quantile in quantiles:
+        row = order[round(quantile * (len(names) - 1))]
+        picked[f"mae_p{round(quantile * 100):02d}_{names[row]}"] = pd.DataFrame({"energy_ev": grid, "reference": reference[row], "predicted": predicted[row]})
+    return picked

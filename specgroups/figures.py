@@ -142,13 +142,13 @@ def cluster_grid_figure(grid: np.ndarray, spectra: np.ndarray, labels: np.ndarra
     return figure
 
 
-def workflow_notes(params: dict, dataset_metrics: dict, train_metrics: dict) -> dict[str, str]:
-    """Figure 1's line under each stage, from a whole params file and the dataset and train metrics."""
+def workflow_notes(params: dict, dataset_summary: dict, evaluation: dict) -> dict[str, str]:
+    """Figure 1's line under each stage, from a whole params file, the dataset's summary and the model's evaluation."""
     architecture = params["train"]["architecture"]
     return {
-        "dataset": f"{dataset_metrics['materials']} materials, {params['figures']['quantity']}",
+        "dataset": f"{dataset_summary['materials']} materials, {params['figures']['quantity']}",
         "graphs": f"k-nearest, {params['graphs']['max_neighbors']} neighbours",
-        "train": f"ALIGNN {architecture['alignn_layers']}+{architecture['gcn_layers']} layers, test MAE {train_metrics['spectrum_mae']['test']:.3f}",
+        "train": f"ALIGNN {architecture['alignn_layers']}+{architecture['gcn_layers']} layers, test MAE {evaluation['spectrum_mae']['test']:.3f}",
         "embed": "features of every layer",
         "cluster": f"Ward, {params['cluster']['n_clusters']} clusters ({params['cluster']['representation']})",
         "chemistry": "oxidation states, ChemEnv, enrichment",
@@ -158,7 +158,7 @@ def workflow_notes(params: dict, dataset_metrics: dict, train_metrics: dict) -> 
 
 def representatives_for_figure(representatives: dict, structures: dict[str, dict], electronic_dir: str | Path) -> tuple[dict, dict]:
     """({group: Structure}, {group: CBM density grid}) of the electronic stage's representatives
-    (its metrics' ``representatives``), reading each one's cube file from ``electronic_dir``."""
+    (its summary's ``representatives``), reading each one's cube file from ``electronic_dir``."""
     from ase.io.cube import read_cube_data
     from pymatgen.core import Structure
 

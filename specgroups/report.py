@@ -121,11 +121,12 @@ def report_context(params: dict, provenance_rows: list[dict]) -> dict:
     """Everything the templates show, read from the stage outputs a ``report`` params section names."""
     from specgroups.atomic import read_json
 
-    chemistry = read_json(params["metrics"]["chemistry"])
+    chemistry = read_json(params["results"]["chemistry"])
     return {
         "commit": git_commit(),
         "units": params["units"],
-        **{name: read_json(params["metrics"][name]) for name in ("dataset", "train", "cluster", "electronic")},
+        "sources": params["results"],
+        **{name: read_json(params["results"][name]) for name in ("dataset", "train", "cluster", "electronic")},
         "headline": chemistry["headline"],
         "guidelines": chemistry["guidelines"],
         "chemical_coherence": chemistry["chemical_coherence"],

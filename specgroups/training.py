@@ -41,10 +41,13 @@ class TrainingSettings:
 
     @classmethod
     def from_params(cls, params: dict, source: str = "params") -> "TrainingSettings":
-        """From a ``train`` params section (other keys in it are ignored); InputError names missing keys."""
+        """From a ``train`` params section (other keys in it are ignored); InputError names missing keys and a
+        ``mode`` other than retrain or published."""
         missing = [key for key in cls.__dataclass_fields__ if key not in params]
         if missing:
             raise InputError(f"{source}: train lacks {missing}")
+        if params.get("mode", "retrain") not in ("retrain", "published"):
+            raise InputError(f"{source}: train.mode must be 'retrain' or 'published', got {params['mode']!r}")
         return cls(**{key: params[key] for key in cls.__dataclass_fields__})
 
     def __post_init__(self) -> None:

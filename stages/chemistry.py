@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from specgroups.atomic import atomic_path, write_json_atomic
+from specgroups.atomic import write_csv_atomic, write_json_atomic
 from specgroups.chemistry import FEATURE_KINDS, chemistry_of_materials, site_features
 from specgroups.clustering import chemical_coherence_by_kind, sibling_pairs
 from specgroups.contrast import headline_contrast
@@ -15,6 +15,7 @@ from specgroups.enrichment import enrichment, feature_matrix
 from specgroups.errors import InputError
 from specgroups.features import load_features
 from specgroups.guidelines import cluster_summaries, ranked_guidelines
+from specgroups.metrics import chemistry_metrics, write_results
 from stages._common import load_params, stage_main
 
 
@@ -30,8 +31,7 @@ def run(arguments) -> str:
     names, matrix = feature_matrix({m: site_features(records[m]) for m in usable}, usable)
     enriched = enrichment(names, matrix, labels[rows], int(params["min_count"]))
     output = Path(params["output"])
-    with atomic_path(output / "enrichment.csv") as temporary:
-        enriched.to_csv(temporary, index=False, float_format="%.4g")
+    write_csv_atomic(output / "enrichment.csv", enriched, "%.4g")
     write_json_atomic(output / "clusters.json", cluster_summaries(table, labels, enriched, max_q))
     pairs = sibling_pairs(clusters["linkage"], labels) + [tuple(pair) for pair in params.get("contrast_pairs") or []]
     guidelines = ranked_guidelines(pairs, names, matrix, labels[rows], table["onset_energy_ev"].to_numpy()[rows], np.random.default_rng(seed), max_q, rounds)
@@ -39,13 +39,13 @@ def run(arguments) -> str:
     write_json_atomic(output / "materials.json", records)
     headline = headline_contrast(records, table, labels, np.random.default_rng(seed), rounds)
     representation_labels = {key.removeprefix("labels_"): clusters[key][rows] for key in sorted(clusters) if key.startswith("labels_")}
-    metrics = {"materials": len(dataset.ids), "chemistry_failed": {m: r["error"] for m, r in records.items() if "error" in r},
+    summary = {"materials": len(dataset.ids), "representation": str(clusters["representation"]), "chemistry_failed": {m: r["error"] for m, r in records.items() if "error" in r},
                "enrichment_tests": len(enriched), "significant": int((enriched.q_value <= max_q).sum()), "headline": headline,
                "guidelines": [g["statement"] for g in guidelines],
                "chemical_coherence": chemical_coherence_by_kind(matrix, names, FEATURE_KINDS, representation_labels, seed, int(params["permutations"]))}
-    write_json_atomic(params["metrics"], metrics)
+    write_results(params, summary, chemistry_metrics)
     difference = headline["onset_isolated_alkali_minus_other_ev"]
-    return (f"chemistry: {len(usable)} materials, {metrics['significant']} enriched features (q <= {max_q}); "
+    return (f"chemistry: {len(usable)} materials, {summary['significant']} enriched features (q <= {max_q}); "
             f"headline onset difference {difference['difference']:.2f} eV (n={difference['n']}), purity {headline['separation_purity']:.2f}")
 
 

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import numpy as np
 
-from specgroups.atomic import write_bytes_atomic, write_json_atomic
+from specgroups.atomic import write_bytes_atomic
 from specgroups.clustering import cluster_labels, representation_quality, ward_linkage
 from specgroups.errors import InputError
 from specgroups.features import load_features
+from specgroups.metrics import cluster_metrics, write_results
 from stages._common import load_params, stage_main
 
 
@@ -31,7 +32,8 @@ def run(arguments) -> str:
     np.savez(buffer, material_ids=features["material_ids"], representation=np.array(chosen), labels=labels[chosen], linkage=linkages[chosen],
              **{f"labels_{name}": values for name, values in labels.items()}, **{f"linkage_{name}": values for name, values in linkages.items()})
     write_bytes_atomic(Path(params["output"]), buffer.getvalue())
-    write_json_atomic(params["metrics"], {"n_clusters": n_clusters, "representation": chosen, "quality": quality})
+    results = {"n_clusters": n_clusters, "representation": chosen, "quality": quality}
+    write_results(params, results, cluster_metrics)
     best = min(quality, key=lambda name: quality[name]["ratio_to_random"])
     return f"cluster: {len(labels[chosen])} materials into {n_clusters} clusters by {chosen}; most spectrally coherent representation: {best} -> {params['output']}"
 

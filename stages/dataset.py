@@ -8,8 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from specgroups.assemble import SpectrumOptions, assemble_dataset
-from specgroups.atomic import atomic_path, write_json_atomic
+from specgroups.atomic import write_csv_atomic
 from specgroups.dataset import dataset_summary, write_dataset
+from specgroups.metrics import dataset_metrics, write_results
 from specgroups.sources import materials_from_params
 from stages._common import load_params, stage_main
 
@@ -23,11 +24,10 @@ def run(arguments) -> str:
     dataset, excluded = assemble_dataset(materials, options, split, seed, fixed_split)
     output = Path(params["output"])
     write_dataset(output, dataset)
-    with atomic_path(output / "excluded.csv") as temporary:
-        excluded.to_csv(temporary, index=False)
-    metrics = dataset_summary(dataset, excluded)
-    write_json_atomic(params["metrics"], metrics)
-    return f"dataset: {metrics['materials']} materials ({metrics['split']}), {metrics['excluded']} excluded -> {output}"
+    write_csv_atomic(output / "excluded.csv", excluded)
+    summary = dataset_summary(dataset, excluded)
+    write_results(params, summary, dataset_metrics)
+    return f"dataset: {summary['materials']} materials ({summary['split']}), {summary['excluded']} excluded -> {output}"
 
 
 if __name__ == "__main__":

@@ -12,12 +12,13 @@ from pathlib import Path
 import numpy as np
 from pymatgen.core import Structure
 
-from specgroups.atomic import read_json, write_json_atomic
+from specgroups.atomic import read_json
 from specgroups.contrast import cbm_comparison, representatives
 from specgroups.dataset import read_dataset
 from specgroups.features import load_features
 from specgroups.firstprinciples.electronic import band_edge_localisation
 from specgroups.firstprinciples.settings import OpticsSettings
+from specgroups.metrics import electronic_metrics, write_results
 from stages._common import load_params, stage_main
 
 
@@ -26,8 +27,8 @@ def run(arguments) -> str:
     out_dir = Path(params["output"])
     out_dir.mkdir(parents=True, exist_ok=True)
     if not params["enabled"]:
-        write_json_atomic(params["metrics"], {"enabled": False, "representation": None, "representatives": {}, "comparison": None})
-        return f"electronic: not computed (electronic.enabled is false) -> {params['metrics']}"
+        write_results(params, {"enabled": False, "representation": None, "representatives": {}, "comparison": None}, electronic_metrics)
+        return f"electronic: not computed (electronic.enabled is false) -> {params['results']}"
     settings = OpticsSettings.from_params(params["gpaw"])
     dataset, records = read_dataset(params["dataset"]), read_json(Path(params["chemistry"]) / "materials.json")
     with np.load(params["clusters"], allow_pickle=False) as clusters:
@@ -43,9 +44,10 @@ def run(arguments) -> str:
         structure = Structure.from_dict(dataset.structures[material_id])
         cube = out_dir / f"{material_id}_cbm_density.cube"
         results[group] = {"material": material_id, **band_edge_localisation(structure, settings, float(params["bond_cutoff"]), float(params["radius"]), cube)}
-    write_json_atomic(params["metrics"], {"enabled": True, "representation": representation, "representatives": results, "comparison": cbm_comparison(results)})
-    summary = ", ".join(f"{g}: {r['formula']} CBM IPR {r['cbm']['inverse_participation_ratio']:.2f}" if r.get("material") else f"{g}: none" for g, r in results.items())
-    return f"electronic: {summary} -> {params['metrics']}"
+    summary = {"enabled": True, "representation": representation, "representatives": results, "comparison": cbm_comparison(results)}
+    write_results(params, summary, electronic_metrics)
+    line = ", ".join(f"{g}: {r['formula']} CBM IPR {r['cbm']['inverse_participation_ratio']:.2f}" if r.get("material") else f"{g}: none" for g, r in results.items())
+    return f"electronic: {line} -> {params['results']}"
 
 
 if __name__ == "__main__":

@@ -21,11 +21,11 @@ def run(arguments) -> str:
     dataset, labels = read_dataset(params["dataset"]), load_features(params["clusters"])["labels"]
     grid, spectra, table = dataset.energy_grid, dataset.spectra, dataset.materials
     onsets = table["onset_energy_ev"].to_numpy()
-    notes = workflow_notes(yaml.safe_load(Path(arguments.params).read_text()), read_json(params["metrics"]["dataset"]), read_json(params["metrics"]["train"]))
+    notes = workflow_notes(yaml.safe_load(Path(arguments.params).read_text()), read_json(params["results"]["dataset"]), read_json(params["results"]["train"]))
     written = save(workflow_figure(*pipeline_graph(params["dvc_yaml"]), notes), output / "figure1_workflow")
     written += save(cluster_grid_figure(grid, spectra, labels, onsets, int(params["grid_columns"]), label), output / "figure2_clusters")
     groups = headline_groups(read_json(Path(params["chemistry"]) / "materials.json"), dataset.ids)
-    structures, densities = representatives_for_figure(read_json(params["electronic"])["representatives"], dataset.structures, params["electronic_dir"])
+    structures, densities = representatives_for_figure(read_json(params["results"]["electronic"])["representatives"], dataset.structures, params["electronic_dir"])
     bond_cutoff = float(load_params(arguments.params, "electronic")["bond_cutoff"])
     figure = contrast_figure(grid, {group: spectra[rows] for group, rows in groups.items()}, structures, densities, bond_cutoff, label)
     written += save(figure, output / "figure3_contrast")

@@ -1,4 +1,4 @@
-"""Stage `train`: ALIGNN spectrum model, best-on-validation checkpoint, metrics and learning curve.
+"""Stage `train`: ALIGNN spectrum model, best-on-validation checkpoint, its evaluation, metrics and plots.
 
 ``train.mode``: ``retrain`` trains from scratch (under torchrun: DDP, one rank
 per GPU); ``published`` takes the authors' checkpoint (``published_run``, a
@@ -7,24 +7,24 @@ run folder of alignn 2024) through ``load_model`` and only evaluates it.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
-from specgroups.atomic import write_bytes_atomic, write_json_atomic
+from specgroups.atomic import write_csv_atomic
 from specgroups.authors import find_run
 from specgroups.dataset import read_dataset
-from specgroups.errors import InputError
-from specgroups.evaluation import split_metrics
+from specgroups.evaluation import example_spectra, split_metrics
 from specgroups.graphs import load_split_sets
 from specgroups.model import build_model, load_published_model, save_run
 from specgroups.training import TrainingResult, TrainingSettings, make_deterministic, predict, resolve_device, start_distributed, train
+from specgroups.metrics import train_metrics, write_results
 from stages._common import load_params, stage_main
 
 
 def run(arguments) -> str:
     params = load_params(arguments.params, "train")
     settings = TrainingSettings.from_params(params, arguments.params)
-    if params["mode"] not in ("retrain", "published"):
-        raise InputError(f"{arguments.params}: train.mode must be 'retrain' or 'published', got {params['mode']!r}")
     make_deterministic(settings.seed, settings.threads)
     dataset = read_dataset(params["dataset"])
     sets = load_split_sets(params["graphs"], dataset.materials, dataset.spectra)
@@ -41,17 +41,18 @@ def run(arguments) -> str:
         model.load_state_dict(result.best_state)
     predictions = {split: predict(model, data, settings.batch_size, device) for split, data in sets.items()}
     targets = {split: data.targets.numpy() for split, data in sets.items()}
-    metrics, parity = split_metrics(predictions, targets, dataset.energy_grid, sets["test"].ids, float(params["onset_threshold"]))
-    write_bytes_atomic(params["onset_parity"], parity.to_csv(index=False, float_format="%.4f").encode())
+    evaluation, parity = split_metrics(predictions, targets, dataset.energy_grid, sets["test"].ids, float(params["onset_threshold"]))
+    write_csv_atomic(params["onset_parity"], parity, "%.4f")
+    names = [f"{formula}_{m}" for m, formula in dataset.materials.set_index("id").loc[sets["test"].ids, "formula"].items()]
+    for name, table in example_spectra(predictions["test"], targets["test"], dataset.energy_grid, names, list(params["example_spectra_quantiles"])).items():
+        write_csv_atomic(Path(params["example_spectra"]) / f"{name}.csv", table, "%.4f")
     save_run(params["model_dir"], architecture, settings.__dict__, result.best_state)
-    history = pd.DataFrame(result.history, columns=["epoch", "train_loss", "val_mae", "train_seconds", "seconds"])
-    write_bytes_atomic(params["learning_curve"], history[["epoch", "train_loss", "val_mae"]].to_csv(index=False, float_format="%.6g").encode())
-    epochs = settings.epochs if params["mode"] == "retrain" else 0
-    write_json_atomic(params["metrics"], {**metrics, "mode": params["mode"], "best_epoch": result.best_epoch, "epochs": epochs,
-                                          "materials": {split: len(data) for split, data in sets.items()}, "device": str(device), "threads": settings.threads})
-    return (f"train: test MAE {metrics['spectrum_mae']['test']:.3f} (mean-spectrum baseline {metrics['mean_spectrum_baseline_test_mae']:.3f}), "
-            f"onset R^2 {metrics['onset_r2_test']:.3f}, {params['mode']}, best epoch {result.best_epoch} -> {params['model_dir']}")
-
+    write_csv_atomic(params["learning_curve"], pd.DataFrame(result.history, columns=["epoch", "train_loss", "val_mae"]), "%.6g")
+    evaluation.update(mode=params["mode"], best_epoch=result.best_epoch, epochs=settings.epochs if params["mode"] == "retrain" else 0,
+                      materials={split: len(data) for split, data in sets.items()}, device=str(device), threads=settings.threads)
+    write_results(params, evaluation, train_metrics)
+    return (f"train: test MAE {evaluation['spectrum_mae']['test']:.3f} (mean-spectrum baseline {evaluation['mean_spectrum_baseline_test_mae']:.3f}), "
+            f"onset R^2 {evaluation['onset_r2_test']:.3f}, {params['mode']}, best epoch {result.best_epoch} -> {params['model_dir']}")
 
 if __name__ == "__main__":
     stage_main(run, __doc__)

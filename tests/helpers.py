@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
 from functools import lru_cache
@@ -125,3 +126,9 @@ def small_pipeline(repo: Path, epochs: int, until: str = "embed", materials: int
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "pipeline outputs")
     return repo
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# headless, and offline: every host name resolves to nothing, so a page that needs the network shows it
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic", "--host-resolver-rules=MAP * ~NOTFOUND"]

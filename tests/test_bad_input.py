@@ -33,12 +33,12 @@ def stage_params(tmp_path: Path) -> dict:
     """The default profile's params with every path moved into tmp_path."""
     params = yaml.safe_load((ROOT / "params.yaml").read_text())
     moved = {
-        "dataset": {"output": "dataset", "metrics": "metrics/dataset.json"},
+        "dataset": {"output": "dataset", "results": "results/dataset.json", "metrics": "metrics/dataset.json"},
         "graphs": {"dataset": "dataset", "output": "graphs"},
-        "train": {"dataset": "dataset", "graphs": "graphs", "model_dir": "model", "metrics": "metrics/train.json",
-                  "learning_curve": "metrics/learning_curve.csv", "onset_parity": "metrics/onset_parity.csv"},
+        "train": {"dataset": "dataset", "graphs": "graphs", "model_dir": "model", "results": "results/train.json", "metrics": "metrics/train.json",
+                  "learning_curve": "metrics/learning_curve.csv", "onset_parity": "metrics/onset_parity.csv", "example_spectra": "metrics/test_spectra"},
         "embed": {"dataset": "dataset", "graphs": "graphs", "model_dir": "model", "output": "features.npz"},
-        "cluster": {"features": "features.npz", "output": "clusters.npz", "metrics": "metrics/cluster.json"},
+        "cluster": {"features": "features.npz", "output": "clusters.npz", "results": "results/cluster.json", "metrics": "metrics/cluster.json"},
     }  # fmt: skip
     for section, paths in moved.items():
         params[section].update({key: str(tmp_path / value) for key, value in paths.items()})

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import r2_score
 
-from specgroups.evaluation import mean_spectrum_baseline, onset_parity, onset_r2, split_metrics
+from specgroups.evaluation import example_spectra, mean_spectrum_baseline, onset_parity, onset_r2, split_metrics
 
 GRID = np.linspace(0.0, 15.0, 1501)
 
@@ -45,3 +45,16 @@ def test_split_metrics_names_every_headline_number():
     assert metrics["spectrum_mae"] == {"train": 0.0, "val": 0.0, "test": 0.5}
     assert metrics["onset_r2_materials"] == 2 and list(parity["id"]) == ["c", "d"]
     assert metrics["mean_spectrum_baseline_test_mae"] > 0
+
+
+def test_example_spectra_are_the_materials_at_the_mae_quantiles():
+    grid = np.linspace(0, 15, 6)
+    reference = np.zeros((5, 6))
+    errors = np.array([0.4, 0.1, 0.3, 0.0, 0.2])  # ranks: D(0.0) B(0.1) E(0.2) C(0.3) A(0.4)
+    predicted = reference + errors[:, None]
+    picked = example_spectra(predicted, reference, grid, ["A", "B", "C", "D", "E"], [0.0, 0.5, 1.0])
+    assert list(picked) == ["mae_p00_D", "mae_p50_E", "mae_p100_A"]
+    assert list(picked["mae_p50_E"].columns) == ["energy_ev", "reference", "predicted"]
+    assert np.allclose(picked["mae_p100_A"]["predicted"], 0.4) and np.allclose(picked["mae_p00_D"]["energy_ev"], grid)
+    with pytest.raises(ValueError, match="quantiles"):
+        example_spectra(predicted, reference, grid, list("ABCDE"), [1.5])

@@ -34,7 +34,7 @@ def test_eps2_profile_builds_its_report(tmp_path):
     dataset = read_dataset(repo / "profiles/eps2/data/dataset")
     assert len(dataset.ids) == len(computed)
     assert dataset.spectra.min() > -1e-6 and 5 < np.median(dataset.spectra.max(axis=1)) < 100  # eps_imag, not log alpha
-    train = json.loads((repo / "profiles/eps2/metrics/train.json").read_text())
+    train = json.loads((repo / "profiles/eps2/results/train.json").read_text())
     assert train["spectrum_mae"]["test"] < train["mean_spectrum_baseline_test_mae"]
     report = (repo / "profiles/eps2/report.md").read_text()
     assert "spectrum MAE, test (eps_imag)" in report and "not computed in this profile" in report

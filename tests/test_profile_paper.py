@@ -150,7 +150,7 @@ def test_pull_fetches_the_pinned_commit_and_the_profile_reproduces(mirror, proje
     assert sorted(dataset.ids) == sorted(by_name)
     splits = dict(zip(dataset.materials["id"], dataset.materials["split"]))
     assert [splits[name] for name in by_name] == ["train"] * 5 + ["val", "test", "unused"]
-    assert json.loads((project / "profiles/paper/metrics/dataset.json").read_text())["split"]["unused"] == 1
+    assert json.loads((project / "profiles/paper/results/dataset.json").read_text())["split"]["unused"] == 1
     # the onset table's gaps are carried; the spectra are the archives' (same onsets as computed directly)
     row = dataset.materials.set_index("id").loc[list(by_name)[0]]
     assert row["min_gap_ev"] == pytest.approx(by_name[list(by_name)[0]].min_gap_ev, rel=1e-5)  # csv keeps 6 digits
@@ -158,12 +158,16 @@ def test_pull_fetches_the_pinned_commit_and_the_profile_reproduces(mirror, proje
     onset = onset_metrics(grid, dataset.spectra[dataset.ids.index(list(by_name)[0])]).onset_energy_ev
     assert onset == pytest.approx(row["onset_energy_ev"], abs=1e-4)
 
-    metrics = json.loads((project / "profiles/paper/metrics/train.json").read_text())
-    assert metrics["mode"] == "published" and metrics["epochs"] == 0
-    assert metrics["materials"] == {"train": 5, "val": 1, "test": 1}
+    evaluation = json.loads((project / "profiles/paper/results/train.json").read_text())
+    assert evaluation["mode"] == "published" and evaluation["epochs"] == 0
+    assert evaluation["materials"] == {"train": 5, "val": 1, "test": 1}
     with np.load(project / "profiles/paper/data/clusters.npz", allow_pickle=False) as clusters:
         assert sorted(set(clusters["labels"].tolist())) == [1, 2, 3] and len(clusters["labels"]) == len(by_name)
-    assert json.loads((project / "profiles/paper/metrics/cluster.json").read_text())
+    assert json.loads((project / "profiles/paper/metrics/cluster.json").read_text())["n_clusters"] == 3
+    # its metrics are plain outs (a never-run profile must not make `dvc metrics show` warn); named, they show
+    named = sorted(path.relative_to(project).as_posix() for path in (project / "profiles/paper/metrics").glob("*.json"))
+    shown = dvc(project, "metrics", "show", *named).stdout
+    assert "profiles/paper/metrics/train.json" in shown and "test_mae" in shown and "n_clusters" in shown
     assert not (project / "data/dataset").exists()  # nothing of the default profile's outputs was written
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,16 +12,14 @@ import pytest
 import yaml
 
 from specgroups.figures import cluster_grid_figure, cluster_panel_figure, pipeline_graph, save, workflow_figure
+from tests.helpers import CHROMIUM, CHROMIUM_FLAGS
 
 ROOT = Path(__file__).parents[1]
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory) -> Path:
-    """The report stage run on the committed metrics and dvc.lock, with figures drawn here from small spectra."""
+    """The report stage run on the committed results and dvc.lock, with figures drawn here from small spectra."""
     work = tmp_path_factory.mktemp("report")
     figures = work / "figures"
     grid = np.linspace(0, 15, 1501)
@@ -49,7 +46,7 @@ def report(tmp_path_factory) -> Path:
     params.update(templates=str(ROOT / "paper/templates"), study=str(ROOT / "paper/study_reported.yaml"), figures=str(figures),
                   chemistry=str(chemistry), dvc_lock=str(ROOT / "dvc.lock"), markdown=str(work / "paper/report.md"),
                   html=str(work / "paper/report.html"))
-    params["metrics"] = {key: str(ROOT / value) for key, value in params["metrics"].items()}
+    params["results"] = {key: str(ROOT / value) for key, value in params["results"].items()}
     # the report's own provenance row hashes the deps its dvc.yaml entry names: here, this test's inputs
     params["dvc_yaml"] = str(work / "dvc.yaml")
     (work / "dvc.yaml").write_text(yaml.safe_dump({"stages": {"report": {"cmd": "python -m stages.report", "deps": [str(figures), str(chemistry)],
@@ -71,7 +68,7 @@ def test_report_contains_every_section(report):
 def test_report_renders_in_headless_chromium(report, tmp_path):
     assert CHROMIUM, "chromium is missing: `make test` installs it with tools/install.sh"
     profile = tmp_path / "profile"
-    dom = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--virtual-time-budget=5000", "--dump-dom",
+    dom = subprocess.run([CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--virtual-time-budget=5000", "--dump-dom",
                           report.as_uri()], capture_output=True, text=True, timeout=120)
     assert dom.returncode == 0, dom.stderr[-2000:]
     images = dom.stdout.split('data-images="')[1].split('"')[0]
@@ -79,7 +76,7 @@ def test_report_renders_in_headless_chromium(report, tmp_path):
     assert total == 5 and decoded == total  # figures 1-3 and two cluster panels
     assert 'id="cluster-2"' in dom.stdout and "Figure 2" in dom.stdout
     screenshot = tmp_path / "report.png"
-    shot = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--window-size=1200,2400",
+    shot = subprocess.run([CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--window-size=1200,2400",
                            f"--screenshot={screenshot}", report.as_uri()], capture_output=True, text=True, timeout=120)
     assert shot.returncode == 0 and screenshot.stat().st_size > 20000
     failed = [line for line in (dom.stderr + shot.stderr).splitlines() if "Failed to load resource" in line or "ERR_" in line]

@@ -34,13 +34,13 @@ def test_missing_section_exits_2(tmp_path):
 
 def test_dataset_stage_writes_nothing_when_its_input_is_bad(tmp_path):
     params = yaml.safe_load((ROOT / "params.yaml").read_text())
-    params["dataset"].update(output=str(tmp_path / "dataset"), metrics=str(tmp_path / "metrics.json"))
+    params["dataset"].update(output=str(tmp_path / "dataset"), results=str(tmp_path / "results.json"), metrics=str(tmp_path / "metrics.json"))
     params["dataset"]["onset_correction"]["mode"] = "hybrid"
     path = tmp_path / "params.yaml"
     path.write_text(yaml.safe_dump(params))
     completed = run_stage("stages.dataset", path)
     assert completed.returncode == 2 and "onset correction mode" in completed.stderr
-    assert not (tmp_path / "dataset").exists() and not (tmp_path / "metrics.json").exists()
+    assert not any((tmp_path / name).exists() for name in ("dataset", "results.json", "metrics.json"))
 
 
 def code_lines(path) -> int:

@@ -6,7 +6,7 @@ Clones the current commit into a temporary directory, runs the target pipeline
 twice from scratch with this checkout's .venv, and compares:
 
 - cluster labels of every representation (data/clusters.npz): must be identical;
-- every metrics/*.json number: the two runs must agree bit for bit (same machine);
+- every number of metrics/*.json and results/*.json: the two runs must agree bit for bit (same machine);
   against the metrics committed in this checkout (made on another machine, or
   with other BLAS/CPU instructions) they must agree within ``--rtol``.
 
@@ -42,7 +42,9 @@ def numbers(data, prefix: str = "") -> dict[str, float]:
 
 
 def metrics_of(repo: Path) -> dict[str, dict[str, float]]:
-    return {path.name: numbers(json.loads(path.read_text())) for path in sorted((repo / "metrics").glob("*.json"))}
+    """The numbers of every stage's headline metrics and whole results, keyed by the file's path in ``repo``."""
+    paths = sorted((repo / "metrics").glob("*.json")) + sorted((repo / "results").glob("*.json"))
+    return {path.relative_to(repo).as_posix(): numbers(json.loads(path.read_text())) for path in paths}
 
 
 def snapshot(repo: Path) -> dict:
@@ -90,11 +92,11 @@ def main() -> int:
         for name in sorted(runs[0]["metrics"]):
             exact = differences(runs[0]["metrics"][name], runs[1]["metrics"].get(name, {}), 0.0)
             failed |= bool(exact)
-            print(f"{'same' if not exact else 'DIFFERENT'}  metrics/{name} run 1 vs run 2 {exact[:3] if exact else ''}")
+            print(f"{'same' if not exact else 'DIFFERENT'}  {name} run 1 vs run 2 {exact[:3] if exact else ''}")
             if name in committed:
                 drift = differences(committed[name], runs[0]["metrics"][name], arguments.rtol)
                 failed |= bool(drift)
-                print(f"{'within' if not drift else 'BEYOND'} rtol {arguments.rtol:g}  metrics/{name} vs committed {drift[:3] if drift else ''}")
+                print(f"{'within' if not drift else 'BEYOND'} rtol {arguments.rtol:g}  {name} vs committed {drift[:3] if drift else ''}")
         print("reproducible" if not failed else "NOT reproducible")
         return 1 if failed else 0
     finally:

@@ -11,6 +11,8 @@ missing=()
 for package in "${system_packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
+# npm fetches the plotting libraries `dvc plots show` inlines (any nodejs that ships npm will do)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "installing system packages: ${missing[*]}"
     sudo_cmd=""
@@ -31,6 +33,13 @@ export GPAW_CONFIG="$PWD/tools/gpaw_siteconfig.py"
 .venv/bin/python -m pip install --quiet --upgrade "pip>=24"
 .venv/bin/python -m pip install --quiet -e ".[test,firstprinciples,benchmark]"
 .venv/bin/python -m pip check
+
+# vega, vega-lite and vega-embed at the versions of tools/plots/package-lock.json, inlined into
+# the HTML template .dvc/config names, so the page `dvc plots show` writes draws offline
+mkdir -p .venv/dvc-plots
+cp tools/plots/package.json tools/plots/package-lock.json .venv/dvc-plots/
+npm ci --prefix .venv/dvc-plots --no-audit --no-fund --loglevel=error
+.venv/bin/python tools/plots_template.py --node-modules .venv/dvc-plots/node_modules --output .venv/dvc-plots/template.html
 
 # moto's S3 server for the remote tests, in its own environment: its botocore pin
 # clashes with the aiobotocore that dvc-s3 needs.

@@ -1,0 +1,99 @@
+"""The headline numbers each stage writes to ``metrics/<stage>.json``: flat, named, a few per stage.
+
+These are what ``dvc metrics show`` and ``dvc metrics diff`` compare across commits and
+experiments, so every key is one number (a 95 % interval is two more keys, ``<name>_low``
+and ``<name>_high``) and the keys of all stages together fit a terminal (about 25).
+The whole results (member lists, tables, every representation's quality) are the stages'
+data outputs, which the report reads. Each function takes such a result object and
+picks from it; the definitions of the numbers are those of the functions that made it.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from specgroups.atomic import write_json_atomic
+
+Number = int | float
+
+
+def write_results(params: dict, results: dict, headline: Callable[[dict], dict]) -> None:
+    """A stage's whole results to ``params["results"]`` and their headline numbers (one of the functions
+    below, applied to them) to ``params["metrics"]``, each atomically."""
+    write_json_atomic(params["results"], results)
+    write_json_atomic(params["metrics"], headline(results))
+
+
+def with_interval(name: str, estimate: float, interval: tuple[float, float] | list[float]) -> dict[str, float]:
+    """``{name: estimate, name_low: lower bound, name_high: upper bound}``."""
+    low, high = interval
+    return {name: float(estimate), f"{name}_low": float(low), f"{name}_high": float(high)}
+
+
+def dataset_metrics(summary: dict) -> dict[str, Number]:
+    """From :func:`specgroups.dataset.dataset_summary`: materials in the dataset, materials excluded, test
+    materials, the mean onset energy (eV), the mean scissor shift (eV), and the count of onsets more than
+    0.1 eV below the lowest direct transition plus the scissor (0 for sound spectra)."""
+    return {
+        "materials": summary["materials"],
+        "excluded": summary["excluded"],
+        "test_materials": summary["split"].get("test", 0),
+        "onset_mean_ev": summary["onset_energy_ev"]["mean"],
+        "scissor_mean_ev": summary["scissor_ev"]["mean"],
+        "onsets_below_direct_gap_plus_scissor": summary["onsets_below_direct_gap_plus_scissor"],
+    }
+
+
+def train_metrics(evaluation: dict) -> dict[str, Number]:
+    """From the train stage's evaluation (:func:`specgroups.evaluation.split_metrics` plus the run): the
+    test MAE of the predicted spectra, the mean-spectrum baseline's test MAE (both in the spectra's units),
+    the R^2 of predicted against reference onset energies over the test materials, and the epoch of the
+    checkpoint evaluated (-1 for a published checkpoint)."""
+    return {
+        "test_mae": evaluation["spectrum_mae"]["test"],
+        "baseline_test_mae": evaluation["mean_spectrum_baseline_test_mae"],
+        "onset_r2_test": evaluation["onset_r2_test"],
+        "best_epoch": evaluation["best_epoch"],
+    }
+
+
+def cluster_metrics(results: dict) -> dict[str, Number]:
+    """From the cluster stage's results, for the chosen representation
+    (:func:`specgroups.clustering.representation_quality`): the number of clusters, the within-cluster
+    spectrum MAE over that of random groups of the same sizes (below 1: spectrally coherent), and the mean
+    adjusted Rand index of bootstrap reclusterings with the full-data clusters (1: stable)."""
+    chosen = results["quality"][results["representation"]]
+    return {
+        "n_clusters": results["n_clusters"],
+        "spectral_coherence_ratio": chosen["ratio_to_random"],
+        "bootstrap_ari": chosen["bootstrap_ari_mean"],
+    }
+
+
+def chemistry_metrics(summary: dict) -> dict[str, Number]:
+    """From the chemistry stage's summary: the headline onset difference, isolated-among-alkali minus other
+    V5+/Cr6+ oxides (eV, with its bootstrap 95 % interval; :func:`specgroups.contrast.headline_contrast`), the
+    environment coherence of the clusters (within-cluster Jaccard similarity of coordination environments
+    over that of random groups; :func:`specgroups.clustering.chemical_coherence_by_kind`), the enrichment
+    tests and how many of them reach the q-value threshold."""
+    difference = summary["headline"]["onset_isolated_alkali_minus_other_ev"]
+    coherence = summary["chemical_coherence"][summary["representation"]]["environments"]["ratio_to_random"]
+    return {
+        **with_interval("headline_onset_difference_ev", difference["difference"], difference["ci95"]),
+        "environment_coherence_ratio": coherence,
+        "enrichment_tests": summary["enrichment_tests"],
+        "significant_features": summary["significant"],
+    }
+
+
+def electronic_metrics(summary: dict) -> dict[str, Number]:
+    """From the electronic stage's summary (:func:`specgroups.contrast.cbm_comparison`): the CBM inverse
+    participation ratio of the isolated-among-alkali representative over the other's, and 1 if the former
+    is the more localised, 0 if not; nothing when the stage was not enabled or a group had no material."""
+    comparison = summary.get("comparison")
+    if not comparison:
+        return {}
+    return {
+        "cbm_ipr_ratio": comparison["cbm_ipr_isolated_alkali_over_other"],
+        "cbm_more_localised_in_isolated_alkali": int(comparison["claim_cbm_more_localised_in_isolated_alkali"]),
+    }

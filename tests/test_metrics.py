@@ -1,0 +1,45 @@
+"""The flat headline metrics: picked from the committed stage results, a few named numbers that fit a terminal."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from specgroups.metrics import chemistry_metrics, cluster_metrics, dataset_metrics, electronic_metrics, train_metrics, with_interval
+from tests.helpers import ROOT
+
+PICKERS = {"dataset": dataset_metrics, "train": train_metrics, "cluster": cluster_metrics, "chemistry": chemistry_metrics,
+           "electronic": electronic_metrics}
+PROFILES = {"default": ROOT, "eps2": ROOT / "profiles/eps2"}
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_committed_metrics_are_the_headline_numbers_of_the_committed_results(profile):
+    folder = PROFILES[profile]
+    for stage, pick in PICKERS.items():
+        results = json.loads((folder / "results" / f"{stage}.json").read_text())
+        metrics = json.loads((folder / "metrics" / f"{stage}.json").read_text())
+        assert metrics == pytest.approx(pick(results)), stage
+        assert all(isinstance(value, (int, float)) and not isinstance(value, bool) for value in metrics.values()), stage
+
+
+def test_all_stages_together_fit_a_terminal():
+    keys = set()
+    for folder in PROFILES.values():
+        for stage in PICKERS:
+            keys |= set(json.loads((folder / "metrics" / f"{stage}.json").read_text()))
+    assert 15 <= len(keys) <= 25
+
+
+def test_the_headline_interval_brackets_its_estimate():
+    metrics = json.loads((ROOT / "metrics/chemistry.json").read_text())
+    name = "headline_onset_difference_ev"
+    assert metrics[f"{name}_low"] <= metrics[name] <= metrics[f"{name}_high"]
+
+
+def test_interval_keys_and_a_stage_that_did_not_run():
+    assert with_interval("d", 0.5, [0.1, 0.9]) == {"d": 0.5, "d_low": 0.1, "d_high": 0.9}
+    assert electronic_metrics({"enabled": False, "representation": None, "representatives": {}, "comparison": None}) == {}
+    comparison = {"cbm_ipr_isolated_alkali_over_other": 0.98, "claim_cbm_more_localised_in_isolated_alkali": False}
+    assert electronic_metrics({"comparison": comparison}) == {"cbm_ipr_ratio": 0.98, "cbm_more_localised_in_isolated_alkali": 0}
