@@ -12,7 +12,7 @@ export DVC_NO_ANALYTICS := 1
 # dvc.yaml commands call `python`: the one in .venv
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup reproduce test pull check-repro firstprinciples deps status plots
+.PHONY: setup reproduce test pull check-repro firstprinciples deps status plots exp-show
 
 setup: $(INSTALLED)
 
@@ -27,6 +27,10 @@ reproduce: setup
 ## dvc plots show: dvc_plots/index.html, which draws offline (vega inline: tools/plots_template.py)
 plots: setup
 	$(BIN)/dvc plots show
+
+## dvc exp show: the changed params and headline metrics of every experiment, without the dependencies' hashes
+exp-show: setup
+	$(BIN)/dvc exp show --only-changed --md --no-pager --hide-workspace --drop '^(data|figures|models|results|specgroups|stages)/'
 
 ## Run the test suite
 test: setup

@@ -61,10 +61,11 @@ def test_an_experiment_changes_one_param_and_shows_it_beside_the_metrics(pipelin
     table = dvc(repo, "exp", "show", "--only-changed", "--md", "--no-pager").stdout
     header = [cell.strip() for cell in table.splitlines()[0].strip("|").split("|")]
     assert "cluster.n_clusters" in header and "n_clusters" in header and len(header) <= 12, header
-    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in table.splitlines()[2:]]
+    rows = [[cell.strip() for cell in line.strip().strip("|").split("|")] for line in table.splitlines()[2:] if line.startswith("|")]
+    assert all(len(row) == len(header) for row in rows), table
     by_count = {row[header.index("cluster.n_clusters")]: row for row in rows}
     clusters = str(yaml.safe_load(params_before)["cluster"]["n_clusters"])
-    assert {clusters, "6"} <= set(by_count) and by_count["6"][header.index("n_clusters")] == "6"
+    assert {clusters, "6"} <= set(by_count) and by_count["6"][header.index("n_clusters")] == "6", table
 
 
 def test_every_profile_declares_the_studys_artifacts_as_outputs_of_its_stages():
