@@ -12,7 +12,7 @@ export DVC_NO_ANALYTICS := 1
 # dvc.yaml commands call `python`: the one in .venv
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup reproduce test pull check-repro firstprinciples deps status plots exp-show
+.PHONY: setup reproduce test test-fast pull check-repro firstprinciples deps status plots exp-show
 
 setup: $(INSTALLED)
 
@@ -32,9 +32,13 @@ plots: setup
 exp-show: setup
 	$(BIN)/dvc exp show --only-changed --md --no-pager --hide-workspace --drop '^(data|figures|models|results|specgroups|stages)/'
 
-## Run the test suite
+## Run the test suite (what CI runs)
 test: setup
 	$(BIN)/python -m pytest
+
+## The tests not marked slow: a developer's quick check (CI runs them all, `make test`)
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow"
 
 ## From a clean clone of this commit: dvc repro --force twice, identical clusters and metrics
 check-repro: setup
@@ -56,7 +60,7 @@ pull: setup
 ##   Its stages are frozen so that `dvc repro` of the default profile never starts them; while
 ##   frozen, DVC records their current outputs in the lock as if they had run, hence --force here:
 ##   the runner itself skips every material whose result exists, so forcing recomputes nothing.
-FIRSTPRINCIPLES_STAGES := $(addprefix profiles/firstprinciples/dvc.yaml:,select spectra gaps convergence validate)
+FIRSTPRINCIPLES_STAGES := $(addprefix profiles/firstprinciples/dvc.yaml:,select spectra gaps convergence localisation validate)
 firstprinciples: setup
 	$(BIN)/dvc unfreeze $(FIRSTPRINCIPLES_STAGES)
 	$(BIN)/dvc repro --force profiles/firstprinciples/dvc.yaml; status=$$?; \

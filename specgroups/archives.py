@@ -29,8 +29,29 @@ def checked_members(archive: tarfile.TarFile, path: Path) -> list[tarfile.TarInf
     return members
 
 
+def is_mac_metadata(name: str) -> bool:
+    """AppleDouble (``._name``) and ``__MACOSX/`` members, which archives made on a Mac carry beside each file."""
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    return "__MACOSX" in parts or (bool(parts) and parts[-1].startswith("._"))
+
+
+def json_member(documents: list[tarfile.TarInfo], path: Path) -> tarfile.TarInfo:
+    """The one ``.json`` member to read: the only one, or else the one named like the archive
+    (``X.json`` in ``X.json.tar.gz`` or ``X.tar.gz``)."""
+    if len(documents) == 1:
+        return documents[0]
+    stem = path.name
+    for suffix in ARCHIVE_SUFFIXES:
+        stem = stem.removesuffix(suffix)
+    named = [m for m in documents if PurePosixPath(m.name).name in (stem, f"{stem}.json")]
+    if len(named) != 1:
+        raise InputError(f"{path}: expected one .json member (or one named {stem.removesuffix('.json')}.json), found {[m.name for m in documents]}")
+    return named[0]
+
+
 def read_json_archive(path: str | Path) -> object:
-    """The JSON document in ``path``: a ``.json`` file, or the only ``.json`` member of a tar archive."""
+    """The JSON document in ``path``: a ``.json`` file, or a tar archive's ``.json`` member (:func:`json_member`;
+    Mac metadata members are ignored)."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: not found")
@@ -38,10 +59,8 @@ def read_json_archive(path: str | Path) -> object:
         if not path.name.endswith(ARCHIVE_SUFFIXES):
             return json.loads(path.read_bytes())
         with tarfile.open(path, "r:*") as archive:
-            documents = [m for m in checked_members(archive, path) if m.isfile() and m.name.endswith(".json")]
-            if len(documents) != 1:
-                raise InputError(f"{path}: expected one .json member, found {[m.name for m in documents]}")
-            return json.loads(archive.extractfile(documents[0]).read())
+            documents = [m for m in checked_members(archive, path) if m.isfile() and m.name.endswith(".json") and not is_mac_metadata(m.name)]
+            return json.loads(archive.extractfile(json_member(documents, path)).read())
     except (tarfile.TarError, EOFError, OSError) as error:
         raise InputError(f"{path}: not a readable tar archive ({error})") from error
     except (json.JSONDecodeError, UnicodeDecodeError) as error:

@@ -77,6 +77,9 @@ class MaterialInput:
     exclusion_reason: str = ""
     energies: np.ndarray | None = None
     values: np.ndarray | None = None
+    # the onset (eV) and absorption-edge integral (cm^-1 eV) a publication gives (the authors' onset_edge.json)
+    published_onset_energy_ev: float | None = None
+    published_edge_integral: float | None = None
 
 
 def spectrum_on_grid(energies: np.ndarray, values: np.ndarray, grid: np.ndarray, source: str) -> np.ndarray:
@@ -103,6 +106,8 @@ class SpectrumOptions:
     onset_threshold: float
     edge_window_ev: float
     correction: OnsetCorrection
+    # the share of materials whose spectrum may be unreadable (left out with the reason) before the dataset fails
+    max_unreadable_share: float
 
     @classmethod
     def from_params(cls, params: dict) -> "SpectrumOptions":
@@ -114,6 +119,7 @@ class SpectrumOptions:
             onset_threshold=float(params["onset_threshold"]),
             edge_window_ev=float(params["edge_window_ev"]),
             correction=OnsetCorrection(correction["mode"], float(correction["constant_ev"]), bool(correction["cut_below_direct_gap"])),
+            max_unreadable_share=float(params["max_unreadable_share"]),
         )
 
 
@@ -131,10 +137,12 @@ def assemble_dataset(
     does not name is labelled ``unused`` (``specgroups.dataset.UNUSED``).
 
     A material is left out when its candidate says so (a metal, a failed
-    calculation) or when its dielectric function raises InputError; the batch
-    goes on and the reason is kept.
+    calculation) or when its spectrum cannot be read (InputError: a file of
+    another shape, NaN, ...); the batch goes on and the reason is kept. More
+    unreadable materials than ``options.max_unreadable_share`` of all raise an
+    InputError that lists their reasons (the shapes found).
     """
-    rows, spectra, structures, excluded = [], [], {}, []
+    rows, spectra, structures, excluded, unreadable = [], [], {}, [], []
     candidates = list(candidates)
     for candidate in tqdm(candidates, desc="dataset", unit="material", leave=False):
         reason = candidate.exclusion_reason
@@ -158,7 +166,9 @@ def assemble_dataset(
             else:
                 spectrum = log_absorption_on_grid(candidate.load_dielectric(), options.grid, options.floor, shift, cut_below_ev)
         except InputError as error:
-            raise InputError(f"{candidate.material_id}: {error}") from error
+            unreadable.append(f"{candidate.material_id}: {error}")
+            excluded.append({"id": candidate.material_id, "formula": candidate.formula, "reason": f"unreadable: {error}"})
+            continue
         absorption = candidate.load_dielectric is not None
         metrics = onset_metrics(options.grid, spectrum, options.onset_threshold, options.edge_window_ev, logarithmic=absorption)
         rows.append(
@@ -174,10 +184,15 @@ def assemble_dataset(
                 "scissor_ev": shift,
                 "corrected_gap_ev": np.nan if candidate.min_gap_ev is None else candidate.min_gap_ev + shift,
                 "source": candidate.source,
+                "published_onset_energy_ev": np.nan if candidate.published_onset_energy_ev is None else candidate.published_onset_energy_ev,
+                "published_absorption_edge_integral": np.nan if candidate.published_edge_integral is None else candidate.published_edge_integral,
             }
         )
         spectra.append(spectrum)
         structures[candidate.material_id] = candidate.structure
+    if len(unreadable) > options.max_unreadable_share * len(candidates):
+        raise InputError(f"{len(unreadable)} of {len(candidates)} spectra unreadable, more than dataset.max_unreadable_share "
+                         f"({options.max_unreadable_share:g}): " + "; ".join(unreadable[:5]) + (" ..." if len(unreadable) > 5 else ""))
     if not rows:
         raise InputError(f"no usable material among {len(candidates)} candidates")
     materials = pd.DataFrame(rows)

@@ -8,9 +8,11 @@ Their layout (study.md):
 - ``model/neighbor_N/hidden_H/<date>/<time>/``: a run (config.json, best_model.pt, ids_train_val_test.json.tar.gz).
 
 The archives could not be inspected from here. The group's tool vise writes
-dielectric functions as ``DieleFuncData`` JSON, so that is what is read; any
-other content fails with an InputError listing the keys found, so a user with
-the real files sees at once what to adapt. Archives are read with
+dielectric functions as ``DieleFuncData`` JSON, and pymatgen's ``Vasprun.dielectric``
+gives [energies, real, imag] with a row per energy; either is found at any depth of
+the archive's JSON document. Anything else fails with an InputError describing the
+document's shape, and the dataset stage leaves such materials out up to
+``dataset.max_unreadable_share``. Archives are read with
 ``specgroups.archives`` (in memory, unsafe members refused).
 """
 
@@ -49,14 +51,48 @@ def parse_name(file_name: str) -> AuthorsName:
     return AuthorsName(f"{match['formula']}_{'_'.join(ids)}", match["formula"], ids)
 
 
+def _is_numbers(value: object) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(x, (int, float)) for x in value[:8])
+
+
+def _pymatgen_layout(value: object) -> bool:
+    """[energies, real, imag] with one 6-component row per energy: pymatgen's ``Vasprun.dielectric``."""
+    return (isinstance(value, list) and len(value) == 3 and _is_numbers(value[0])
+            and all(isinstance(part, list) and len(part) == len(value[0]) and isinstance(part[0], list) and len(part[0]) == 6 for part in value[1:]))  # fmt: skip
+
+
+def dielectric_documents(data: object, where: str = "") -> list[tuple[str, dict]]:
+    """Every dielectric function in a JSON document, at any depth, with where it sits ("a/b"): a mapping
+    holding ``diele_func_imag`` (vise's DieleFuncData, with or without ``directions``) or a list in
+    pymatgen's layout (:func:`_pymatgen_layout`), the latter as a DieleFuncData-style mapping."""
+    if isinstance(data, dict) and "diele_func_imag" in data:
+        return [(where or "/", data)]
+    if _pymatgen_layout(data):
+        return [(where or "/", {"energies": data[0], "diele_func_real": data[1], "diele_func_imag": data[2]})]
+    children = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) and not _is_numbers(data) else []
+    return [found for key, value in children for found in dielectric_documents(value, f"{where}/{key}")]
+
+
+def document_shape(data: object, depth: int = 2) -> str:
+    """A short description of a JSON document's structure (keys, list lengths) to ``depth`` levels."""
+    if isinstance(data, dict):
+        if depth == 0:
+            return "{...}"
+        return "{" + ", ".join(f"{key}: {document_shape(value, depth - 1)}" for key, value in list(data.items())[:8]) + (", ..." if len(data) > 8 else "") + "}"
+    if isinstance(data, list):
+        return f"list[{len(data)}]" + (f" of {document_shape(data[0], depth - 1)}" if data and depth > 0 else "")
+    return type(data).__name__
+
+
 def dielectric_from_archive(path: str | Path) -> DielectricFunction:
-    """The dielectric function in one material's archive: a vise DieleFuncData, at the top or one level down."""
+    """The dielectric function in one material's archive, at any depth of its JSON document
+    (:func:`dielectric_documents`); InputError naming the document's shape when there is none or several."""
     data = read_json_archive(path)
-    if isinstance(data, dict) and "diele_func_imag" not in data:
-        nested = [value for value in data.values() if isinstance(value, dict) and "diele_func_imag" in value]
-        if len(nested) == 1:
-            data = nested[0]
-    return dielectric_from_vise_dict(data, str(path))
+    found = dielectric_documents(data)
+    if len(found) != 1:
+        where = [place for place, _ in found]
+        raise InputError(f"{path}: expected one dielectric function, found {len(found)} {where or ''}in a document shaped {document_shape(data)}")
+    return dielectric_from_vise_dict(found[0][1], str(path))
 
 
 def read_onset_table(path: str | Path) -> dict[str, dict]:

@@ -18,6 +18,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from specgroups.atomic import read_json, write_json_atomic
 from specgroups.errors import InputError
@@ -48,6 +49,8 @@ class Profile:
         self.grid = dataset.energy_grid
         self.summaries = read_json(data_dir / "chemistry" / "clusters.json")
         self.guidelines = read_json(data_dir / "chemistry" / "guidelines.json")
+        contrast_path = data_dir / "chemistry" / "contrast.csv"
+        self.contrast = pd.read_csv(contrast_path) if contrast_path.is_file() else pd.DataFrame(columns=["id", "cation", "environment"])
         # the onset as the dataset defines it, so a prediction reads against its cluster's onsets
         self.threshold = float(params["dataset"]["onset_threshold"])
         self.edge_window_ev = float(params["dataset"]["edge_window_ev"])
@@ -56,6 +59,12 @@ class Profile:
 
     def statements(self, cluster: int) -> list[str]:
         return [g["statement"] for g in self.guidelines if cluster in g["clusters"]]
+
+    def environments_in(self, cluster: int) -> dict[str, list[str]]:
+        """{class of the headline contrast: formulas of the cluster's V5+/Cr6+ oxides in it} (:mod:`specgroups.contrast`)."""
+        members = set(np.array(self.ids)[self.labels == cluster])
+        rows = self.contrast[self.contrast["id"].isin(members)]
+        return {env: [str(self.table.loc[m, "formula"]) for m in rows.loc[rows["environment"] == env, "id"]] for env in sorted(set(rows["environment"]))}
 
 
 def load_structure(argument: str):
@@ -114,9 +123,21 @@ def predict(structures: list[str], model_dir: Path, profile: Profile, params: di
                     for i, distance in zip(placement.neighbours, placement.neighbour_distances)
                 ],
                 "guidelines": profile.statements(placement.cluster),
+                "headline_environment": headline_environment(structure, argument),
             }
         )
     return results
+
+
+def headline_environment(structure, name: str) -> dict | None:
+    """The class of a V/Cr compound in the study's contrast (:func:`specgroups.contrast.material_environment`,
+    from its ChemEnv analysis); None for any other compound."""
+    from specgroups.chemistry import chemistry_record
+    from specgroups.contrast import HEADLINE_CATIONS, material_environment
+
+    if not {site.specie.symbol for site in structure} & set(HEADLINE_CATIONS):
+        return None
+    return material_environment(chemistry_record(structure.as_dict(), name))
 
 
 def prediction_text(result: dict) -> str:
@@ -141,6 +162,9 @@ def prediction_text(result: dict) -> str:
         "  design guidelines of this cluster:" if result["guidelines"] else "  no design guideline involves this cluster",
         *[f"    - {statement}" for statement in result["guidelines"]],
     ]
+    if result["headline_environment"]:
+        found = result["headline_environment"]
+        lines.append(f"  headline contrast: {found['cation']} with anion {found['anion']}, environment {found['environment']}")
     return "\n".join(lines)
 
 
@@ -148,7 +172,8 @@ def explain(cluster: int, profile: Profile) -> dict:
     if str(cluster) not in profile.summaries:
         raise InputError(f"cluster {cluster}: no such cluster (they are numbered 1-{len(profile.summaries)})")
     summary = profile.summaries[str(cluster)]
-    return {"cluster": cluster, "representation": profile.representation, **summary, "guidelines": profile.statements(cluster)}
+    return {"cluster": cluster, "representation": profile.representation, **summary, "guidelines": profile.statements(cluster),
+            "headline_environments": profile.environments_in(cluster)}
 
 
 def explanation_text(result: dict) -> str:
@@ -162,6 +187,8 @@ def explanation_text(result: dict) -> str:
           for row in result["enriched"]],  # fmt: skip
         "  contrasts with sibling clusters:" if result["guidelines"] else "  no sibling contrast",
         *[f"    - {statement}" for statement in result["guidelines"]],
+        "  V5+/Cr6+ oxides by environment (headline contrast): "
+        + ("; ".join(f"{env} {', '.join(formulas)}" for env, formulas in result["headline_environments"].items()) or "none"),
     ]
     return "\n".join(lines)
 

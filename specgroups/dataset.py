@@ -13,7 +13,11 @@ The columns of ``materials.csv``:
 - ``min_gap_ev``: the computed Kohn-Sham (fundamental) gap, as computed;
 - ``direct_gap_ev``: the computed lowest direct transition on the spectrum's k-grid, as computed;
 - ``scissor_ev``: the rigid shift applied (:class:`specgroups.assemble.OnsetCorrection`);
-- ``corrected_gap_ev``: ``min_gap_ev + scissor_ev``, the gap the scissor shifts to.
+- ``corrected_gap_ev``: ``min_gap_ev + scissor_ev``, the gap the scissor shifts to;
+- ``published_onset_energy_ev``, ``published_absorption_edge_integral``: what a publication gives for the
+  material (the authors' ``onset_edge.json``; NaN for the other sources). With
+  ``dataset.onset_metrics_from: authors`` they replace the onset metrics (:func:`with_published_onsets`),
+  which are then kept as ``recomputed_onset_energy_ev`` and ``recomputed_absorption_edge_integral``.
 """
 
 from __future__ import annotations
@@ -42,7 +46,12 @@ MATERIAL_COLUMNS = (
     "scissor_ev",
     "corrected_gap_ev",
     "source",
+    "published_onset_energy_ev",
+    "published_absorption_edge_integral",
 )
+ONSET_SOURCES = ("recomputed", "authors")
+# written beside them when published onset metrics replaced the recomputed ones (:func:`with_published_onsets`)
+RECOMPUTED_COLUMNS = ("recomputed_onset_energy_ev", "recomputed_absorption_edge_integral")
 SPLITS = ("train", "val", "test")
 # a material in none of a given split's sets (the authors' split lists 2,680 of their 2,681 materials): it is
 # embedded, clustered and interpreted like any other, and left out of training and of every MAE
@@ -100,7 +109,8 @@ def write_dataset(directory: str | Path, dataset: SpectralDataset) -> None:
     directory = Path(directory)
     validate_dataset(dataset, str(directory))
     with atomic_path(directory / "materials.csv") as temporary:
-        dataset.materials.loc[:, list(MATERIAL_COLUMNS)].to_csv(temporary, index=False, float_format="%.6g")
+        columns = list(MATERIAL_COLUMNS) + [c for c in RECOMPUTED_COLUMNS if c in dataset.materials.columns]
+        dataset.materials.loc[:, columns].to_csv(temporary, index=False, float_format="%.6g")
     write_bytes_atomic(directory / "spectra.npy", _npy_bytes(dataset.spectra.astype(np.float32)))
     write_bytes_atomic(directory / "energy_grid.npy", _npy_bytes(np.asarray(dataset.energy_grid, dtype=np.float64)))
     structures = {material_id: dataset.structures[material_id] for material_id in dataset.ids}
@@ -148,11 +158,57 @@ def assign_splits(count: int, fractions: dict[str, float], seed: int) -> list[st
     return labels.tolist()
 
 
-def dataset_summary(dataset: SpectralDataset, excluded: pd.DataFrame) -> dict:
+def with_published_onsets(materials: pd.DataFrame) -> pd.DataFrame:
+    """The materials table with the published onset and edge integral in place of the recomputed ones
+    wherever a publication gives them (the recomputed kept as ``recomputed_*``): what chemistry, the
+    figures and the report then read."""
+    table = materials.copy()
+    for recomputed, (name, published) in zip(RECOMPUTED_COLUMNS, (("onset_energy_ev", "published_onset_energy_ev"),
+                                                                  ("absorption_edge_integral", "published_absorption_edge_integral"))):
+        table[recomputed] = table[name]
+        table[name] = table[published].where(table[published].notna(), table[name])
+    table["log10_edge_integral"] = np.log10(table["absorption_edge_integral"])
+    return table
+
+
+def published_agreement(materials: pd.DataFrame, tolerance_ev: float) -> dict | None:
+    """How the recomputed onsets (eV) and log10 edge integrals agree with the published ones, over the
+    materials that have both: the count, the mean absolute difference, Pearson's r and the five largest
+    differences (id, recomputed, published); r is NaN when either side is constant; ``onsets_agree`` is whether the onsets' mean absolute difference
+    is within ``tolerance_ev``, and ``reading`` says what a larger one means. None without published values."""
+    recomputed = materials.get("recomputed_onset_energy_ev", materials["onset_energy_ev"])
+    recomputed_integral = materials.get("recomputed_absorption_edge_integral", materials["absorption_edge_integral"])
+    pairs = {
+        "onset_energy_ev": (recomputed, materials["published_onset_energy_ev"]),
+        "log10_edge_integral": (np.log10(recomputed_integral), np.log10(materials["published_absorption_edge_integral"])),
+    }
+    result = {}
+    for name, (ours, theirs) in pairs.items():
+        both = np.isfinite(ours.to_numpy(dtype=float)) & np.isfinite(theirs.to_numpy(dtype=float))
+        if not both.any():
+            return None
+        difference = (ours - theirs)[both]
+        worst = difference.abs().sort_values(ascending=False).index[:5]
+        result[name] = {
+            "materials": int(both.sum()),
+            "mean_absolute_difference": float(difference.abs().mean()),
+            "pearson_r": float(np.corrcoef(ours[both], theirs[both])[0, 1]) if ours[both].std() > 0 and theirs[both].std() > 0 else float("nan"),
+            "worst": [{"id": materials["id"][i], "recomputed": float(ours[i]), "published": float(theirs[i])} for i in worst],
+        }
+    agree = result["onset_energy_ev"]["mean_absolute_difference"] <= tolerance_ev
+    result["onsets_agree"] = bool(agree)
+    result["reading"] = ("the recomputed onsets reproduce the published ones" if agree else
+                         f"the recomputed onsets differ from the published ones by more than {tolerance_ev:g} eV on average: the archives "
+                         "most likely hold spectra without the study's onset and shape correction")  # fmt: skip
+    return result
+
+
+def dataset_summary(dataset: SpectralDataset, excluded: pd.DataFrame, agreement_tolerance_ev: float) -> dict:
     """Counts (materials, excluded by reason, per split and source), mean and standard deviation of the onset
     energy (eV), the range of the spectra's values, and the scissor: its mean and range (eV), and how many
     onsets lie more than 0.1 eV below the material's lowest direct transition plus the scissor (none should,
-    with eps_imag cut below it; materials without a recorded direct gap are not counted)."""
+    with eps_imag cut below it; materials without a recorded direct gap are not counted), and the agreement of
+    the recomputed onset metrics with published ones (:func:`published_agreement`; None without any)."""
     table = dataset.materials
     below = table["onset_energy_ev"] < table["direct_gap_ev"] + table["scissor_ev"] - 0.1
     return {
@@ -165,4 +221,5 @@ def dataset_summary(dataset: SpectralDataset, excluded: pd.DataFrame) -> dict:
         "log_alpha_range": [float(dataset.spectra.min()), float(dataset.spectra.max())],
         "scissor_ev": {"mean": float(table["scissor_ev"].mean()), "min": float(table["scissor_ev"].min()), "max": float(table["scissor_ev"].max())},
         "onsets_below_direct_gap_plus_scissor": int(below.sum()),
+        "published_agreement": published_agreement(table, agreement_tolerance_ev),
     }

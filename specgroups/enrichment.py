@@ -64,6 +64,17 @@ def difference_with_interval(values_a: np.ndarray, values_b: np.ndarray, rng: np
     }
 
 
+def mean_with_interval(values: np.ndarray, rng: np.random.Generator, rounds: int) -> dict:
+    """Mean of the finite values, with the 2.5th and 97.5th percentiles of the mean over ``rounds`` bootstrap
+    resamples (a 95% percentile interval) and their count; NaN for none."""
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    if len(values) == 0:
+        return {"mean": float("nan"), "ci95": [float("nan"), float("nan")], "n": 0}
+    resampled = [rng.choice(values, len(values)).mean() for _ in range(rounds)]
+    return {"mean": float(values.mean()), "ci95": [float(np.percentile(resampled, 2.5)), float(np.percentile(resampled, 97.5))], "n": len(values)}
+
+
 def contrast(
     names: list[str], matrix: np.ndarray, in_a: np.ndarray, in_b: np.ndarray, onsets: np.ndarray, rng: np.random.Generator, rounds: int
 ) -> dict:

@@ -170,9 +170,10 @@ def representatives_for_figure(representatives: dict, structures: dict[str, dict
     return chosen, densities
 
 
-def contrast_figure(grid, spectra_by_group: dict, structures: dict, densities: dict, bond_cutoff: float, ylabel: str = LOG_ALPHA_LABEL):
-    """Figure 3: (a) the two groups' spectra, (b) a representative structure of each (V/Cr polyhedra made of
-    the atoms within ``bond_cutoff``, A), (c) its CBM density."""
+def contrast_figure(grid, spectra_by_group: dict, titles: dict, structures: dict, densities: dict, bond_cutoff: float, ylabel: str = LOG_ALPHA_LABEL):
+    """Figure 3: (a) the two sides' spectra (the contrasted pair of clusters: every member, and the mean), (b) a
+    representative structure of each (V/Cr polyhedra made of the atoms within ``bond_cutoff``, A), (c) its CBM
+    density. ``titles`` names each side (e.g. "cluster 4")."""
     groups = list(spectra_by_group)
     with plt.style.context(STYLE):
         figure = plt.figure(figsize=(7.0, 4.6), layout="constrained")
@@ -184,7 +185,7 @@ def contrast_figure(grid, spectra_by_group: dict, structures: dict, densities: d
             for row in block:
                 spectra_axis.plot(grid, row, color=colour, lw=0.4, alpha=0.35)
             if len(block):
-                spectra_axis.plot(grid, block.mean(axis=0), color=colour, lw=1.4, label=f"{group.replace('_', ' ')} (n={len(block)})")
+                spectra_axis.plot(grid, block.mean(axis=0), color=colour, lw=1.4, label=f"{titles[group]} (n={len(block)})")
         spectra_axis.set_xlabel("Photon energy (eV)")
         spectra_axis.set_ylabel(ylabel)
         spectra_axis.set_xlim(grid[0], grid[-1])
@@ -194,8 +195,10 @@ def contrast_figure(grid, spectra_by_group: dict, structures: dict, densities: d
         for k, group in enumerate(groups):
             structure_axis = figure.add_subplot(layout[1, 2 * k])
             density_axis = figure.add_subplot(layout[1, 2 * k + 1])
-            draw_structure(structure_axis, structures.get(group), f"(b) {group.replace('_', ' ')}", bond_cutoff)
-            drawn = draw_density_slice(density_axis, densities.get(group), f"(c) CBM {group.replace('_', ' ')}", structures.get(group))
+            structure = structures.get(group)
+            name = f"{titles[group]}: {structure.composition.reduced_formula}" if structure is not None else titles[group]
+            draw_structure(structure_axis, structure, f"(b) {name}", bond_cutoff)
+            drawn = draw_density_slice(density_axis, densities.get(group), "(c) its CBM", structure)
             mesh = drawn if drawn is not None else mesh
         if mesh is not None:
             colour_bar = figure.colorbar(mesh, ax=figure.axes[-1], shrink=0.7, pad=0.02)

@@ -32,8 +32,9 @@ def with_interval(name: str, estimate: float, interval: tuple[float, float] | li
 
 def dataset_metrics(summary: dict) -> dict[str, Number]:
     """From :func:`specgroups.dataset.dataset_summary`: materials in the dataset, materials excluded, test
-    materials, the mean onset energy (eV), the mean scissor shift (eV), and the count of onsets more than
-    0.1 eV below the lowest direct transition plus the scissor (0 for sound spectra)."""
+    materials, the mean onset energy (eV), the mean scissor shift (eV), the count of onsets more than
+    0.1 eV below the lowest direct transition plus the scissor (0 for sound spectra), and the agreement with
+    published onsets where there are any (:func:`published_onset_metrics`)."""
     return {
         "materials": summary["materials"],
         "excluded": summary["excluded"],
@@ -41,7 +42,19 @@ def dataset_metrics(summary: dict) -> dict[str, Number]:
         "onset_mean_ev": summary["onset_energy_ev"]["mean"],
         "scissor_mean_ev": summary["scissor_ev"]["mean"],
         "onsets_below_direct_gap_plus_scissor": summary["onsets_below_direct_gap_plus_scissor"],
+        **published_onset_metrics(summary.get("published_agreement")),
     }
+
+
+def published_onset_metrics(agreement: dict | None) -> dict[str, Number]:
+    """From :func:`specgroups.dataset.published_agreement`: the mean absolute difference (eV) and Pearson's r of
+    the recomputed against the published onsets, and 1 if they agree within the tolerance, 0 if not; nothing
+    without published onsets (every source but the authors')."""
+    if not agreement:
+        return {}
+    onsets = agreement["onset_energy_ev"]
+    return {"published_onset_mad_ev": onsets["mean_absolute_difference"], "published_onset_r": onsets["pearson_r"],
+            "published_onsets_agree": int(agreement["onsets_agree"])}
 
 
 def train_metrics(evaluation: dict) -> dict[str, Number]:
@@ -70,30 +83,37 @@ def cluster_metrics(results: dict) -> dict[str, Number]:
     }
 
 
+def _finite(metrics: dict[str, Number]) -> dict[str, Number]:
+    """The entries that are numbers (a class without members gives NaN, which is left out)."""
+    return {key: value for key, value in metrics.items() if value == value}
+
+
 def chemistry_metrics(summary: dict) -> dict[str, Number]:
-    """From the chemistry stage's summary: the headline onset difference, isolated-among-alkali minus other
-    V5+/Cr6+ oxides (eV, with its bootstrap 95 % interval; :func:`specgroups.contrast.headline_contrast`), the
-    environment coherence of the clusters (within-cluster Jaccard similarity of coordination environments
-    over that of random groups; :func:`specgroups.clustering.chemical_coherence_by_kind`), the enrichment
-    tests and how many of them reach the q-value threshold."""
-    difference = summary["headline"]["onset_isolated_alkali_minus_other_ev"]
+    """From the chemistry stage's summary: per cation (V, Cr), the onset difference of the V5+/Cr6+ oxides
+    with isolated tetrahedra among alkali ions minus those of the same cation elsewhere (eV, with its
+    bootstrap 95 % interval; :func:`specgroups.contrast.environment_differences`), the environment coherence
+    of the clusters (within-cluster Jaccard similarity of coordination environments over that of random
+    groups; :func:`specgroups.clustering.chemical_coherence_by_kind`), the enrichment tests and how many of
+    them reach the q-value threshold."""
+    metrics = {}
+    for cation, entry in summary["headline"]["by_cation"].items():
+        difference = entry["onset_energy_ev"]["differences"]["isolated_alkali - elsewhere"]
+        metrics.update(with_interval(f"onset_difference_{cation}_ev", difference["difference"], difference["ci95"]))
     coherence = summary["chemical_coherence"][summary["representation"]]["environments"]["ratio_to_random"]
-    return {
-        **with_interval("headline_onset_difference_ev", difference["difference"], difference["ci95"]),
+    return _finite({
+        **metrics,
         "environment_coherence_ratio": coherence,
         "enrichment_tests": summary["enrichment_tests"],
         "significant_features": summary["significant"],
-    }
+    })
 
 
 def electronic_metrics(summary: dict) -> dict[str, Number]:
-    """From the electronic stage's summary (:func:`specgroups.contrast.cbm_comparison`): the CBM inverse
-    participation ratio of the isolated-among-alkali representative over the other's, and 1 if the former
-    is the more localised, 0 if not; nothing when the stage was not enabled or a group had no material."""
-    comparison = summary.get("comparison")
-    if not comparison:
-        return {}
-    return {
-        "cbm_ipr_ratio": comparison["cbm_ipr_isolated_alkali_over_other"],
-        "cbm_more_localised_in_isolated_alkali": int(comparison["claim_cbm_more_localised_in_isolated_alkali"]),
-    }
+    """From the electronic stage's summary (:func:`specgroups.mechanism.localisation_by_class`): per cation, the
+    mean CBM curvature mass (electron masses; :func:`specgroups.mechanism.curvature_mass`) of the oxides with
+    isolated tetrahedra among alkali ions minus that of the same cation's oxides elsewhere (positive: a heavier,
+    more localised CBM among alkali ions); nothing when the stage was not enabled or a class had no result."""
+    return _finite({
+        f"cbm_mass_difference_{cation}": entry["cbm_curvature_mass"]["differences"]["isolated_alkali - elsewhere"]["difference"]
+        for cation, entry in (summary.get("localisation") or {}).items()
+    })

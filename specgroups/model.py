@@ -17,6 +17,10 @@ PURE_ONLY_KEYS = {"_species_table"}
 SPECTRUM_OVERRIDES = {"name": "alignn_atomwise_pure", "energy_mult_natoms": False, "calculate_gradient": False, "gradwise_weight": 0.0}
 
 
+# alignn's checkpoints: the best-on-validation epoch's weights and the last epoch's (the study's table is the last's)
+CHECKPOINTS = ("best", "last")
+
+
 def build_model(architecture: dict):
     """An ``ALIGNNAtomWisePure`` for the given architecture (alignn config keys, e.g. alignn_layers, hidden_features)."""
     from alignn.models.alignn_atomwise_pure import ALIGNNAtomWisePure, ALIGNNAtomWisePureConfig
@@ -32,8 +36,9 @@ def build_model(architecture: dict):
     return ALIGNNAtomWisePure(config)
 
 
-def load_model(run_dir: str | Path, device: str = "cpu"):
-    """Load a run folder of alignn 2024 (``config.json[.tar.gz]`` + ``best_model.pt``) into the pure model.
+def load_model(run_dir: str | Path, device: str = "cpu", checkpoint: str = "best"):
+    """Load a run folder of alignn 2024 (``config.json[.tar.gz]`` + ``<checkpoint>_model.pt``: ``best``, the
+    best-on-validation epoch, or ``last``, the last epoch) into the pure model.
 
     The authors trained alignn's DGL model ``alignn_atomwise``; its state_dict
     has the same 192 tensors as ``ALIGNNAtomWisePure``. The checkpoint is read
@@ -41,13 +46,15 @@ def load_model(run_dir: str | Path, device: str = "cpu"):
     (alignn's own ``load_pure_torch_model`` uses weights_only=False).
     Returns (model in eval mode, the run's config dict).
     """
+    if checkpoint not in CHECKPOINTS:
+        raise InputError(f"params: checkpoint must be one of {CHECKPOINTS}, got {checkpoint!r}")
     run_dir = Path(run_dir)
-    config_path, checkpoint_path = run_dir / "config.json", run_dir / "best_model.pt"
+    config_path, checkpoint_path = run_dir / "config.json", run_dir / f"{checkpoint}_model.pt"
     if not config_path.is_file() and (run_dir / "config.json.tar.gz").is_file():
         config_path = run_dir / "config.json.tar.gz"  # the authors' repository archives its configs
     for path in (config_path, checkpoint_path):
         if not path.is_file():
-            raise InputError(f"{path}: not found (a run folder needs config.json and best_model.pt)")
+            raise InputError(f"{path}: not found (a run folder needs config.json and {checkpoint}_model.pt)")
     config = read_json_archive(config_path)
     try:
         architecture = dict(config["model"])
@@ -80,15 +87,23 @@ def load_model(run_dir: str | Path, device: str = "cpu"):
     return model.to(device).eval(), config
 
 
-def load_published_model(run_dir: str | Path, points: int, device: str = "cpu"):
-    """The authors' checkpoint (a run folder of alignn 2024) as (model, architecture), checked to predict
-    spectra of ``points`` energies; the architecture leaves out the settings every spectrum model overrides."""
-    model, run_config = load_model(run_dir, device=device)
+def load_published_model(run_dir: str | Path, points: int, device: str = "cpu", checkpoint: str = "best"):
+    """The authors' checkpoint (a run folder of alignn 2024; ``best`` or ``last``) as (model, architecture), checked
+    to predict spectra of ``points`` energies; the architecture leaves out the settings every spectrum model overrides."""
+    model, run_config = load_model(run_dir, device=device, checkpoint=checkpoint)
     known = type(model.config).model_fields
     architecture = {k: v for k, v in run_config["model"].items() if k in known and k not in SPECTRUM_OVERRIDES}
     if architecture.get("output_features") != points:
         raise InputError(f"{run_dir}: the model has {architecture.get('output_features')} outputs, the spectra {points} points")
     return model, architecture
+
+
+def published_checkpoints(run_dir: str | Path, points: int, device: str, checkpoint: str) -> tuple[object, dict, dict]:
+    """(the model at ``checkpoint``, to evaluate; its architecture; the best checkpoint's state, to save) of an
+    alignn 2024 run folder (:func:`load_published_model`)."""
+    model, architecture = load_published_model(run_dir, points, device, checkpoint)
+    best = model if checkpoint == "best" else load_published_model(run_dir, points, device, "best")[0]
+    return model, architecture, best.state_dict()
 
 
 def save_run(model_dir: str | Path, architecture: dict, training: dict, state: dict) -> None:

@@ -121,13 +121,18 @@ def report_context(params: dict, provenance_rows: list[dict]) -> dict:
     """Everything the templates show, read from the stage outputs a ``report`` params section names."""
     from specgroups.atomic import read_json
 
+    from specgroups.mechanism import claims
+
     chemistry = read_json(params["results"]["chemistry"])
+    electronic = read_json(params["results"]["electronic"])
     return {
         "commit": git_commit(),
         "units": params["units"],
         "sources": params["results"],
-        **{name: read_json(params["results"][name]) for name in ("dataset", "train", "cluster", "electronic")},
+        **{name: read_json(params["results"][name]) for name in ("dataset", "train", "cluster")},
+        "electronic": electronic,
         "headline": chemistry["headline"],
+        "claims": claims(chemistry["headline"]["by_cation"], electronic.get("localisation") or {}),
         "guidelines": chemistry["guidelines"],
         "chemical_coherence": chemistry["chemical_coherence"],
         "clusters": read_json(Path(params["chemistry"]) / "clusters.json"),

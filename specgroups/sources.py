@@ -104,6 +104,8 @@ def authors_materials(root: str | Path, references: dict[str, float]) -> Iterato
             direct_gap_ev=onset.get("direct_gap"),
             reference_gap_ev=references.get(name.material_id),
             exclusion_reason=reason,
+            published_onset_energy_ev=onset.get("onset_energy"),
+            published_edge_integral=onset.get("absorption_edge_integral"),
         )
 
 

@@ -22,6 +22,8 @@ from specgroups.errors import InputError
 # Same constant and formula as vise.analyzer.dielectric_function.absorption_coeff.
 EV_TO_INVERSE_CM = physical_constants["electron volt-inverse meter relationship"][0] / 100
 DIAGONAL_DIRECTIONS = ("xx", "yy", "zz")
+# vise's (and pymatgen's) order of the dielectric tensor's components
+VISE_COMPONENTS = ("xx", "yy", "zz", "xy", "yz", "xz")
 # vise's Kramers-Kronig damping (eV^2), kept so shifted spectra match vise.
 KRAMERS_KRONIG_ETA = 0.01
 
@@ -134,26 +136,32 @@ def _read_vise_json(path: Path) -> DielectricFunction:
 
 
 def dielectric_from_vise_dict(data: object, source: str) -> DielectricFunction:
-    """Build a DielectricFunction from a vise ``DieleFuncData.as_dict()``-style mapping."""
-    required = ("energies", "directions", "diele_func_real", "diele_func_imag")
+    """Build a DielectricFunction from a vise ``DieleFuncData.as_dict()``-style mapping.
+
+    ``directions`` names the components; without it they are vise's, in its order
+    (:data:`VISE_COMPONENTS`, with or without a last "ave"). The arrays may hold one row per component
+    (vise) or one row per energy (pymatgen's ``Vasprun.dielectric`` layout); the energies' count tells which.
+    """
+    required = ("energies", "diele_func_real", "diele_func_imag")
     if not isinstance(data, dict) or any(key not in data for key in required):
         found = sorted(data) if isinstance(data, dict) else type(data).__name__
-        raise InputError(
-            f"{source}: not a vise DieleFuncData JSON: expected keys {list(required)}, found {found}"
-        )
-    directions = list(data["directions"])
+        raise InputError(f"{source}: not a vise DieleFuncData JSON: expected keys {list(required)}, found {found}")
+    try:
+        energies = np.asarray(data["energies"], dtype=float)
+        real, imag = (np.asarray(data[key], dtype=float) for key in ("diele_func_real", "diele_func_imag"))
+        band_gap = None if data.get("band_gap") is None else float(data["band_gap"])
+    except (TypeError, ValueError) as error:
+        raise InputError(f"{source}: malformed dielectric arrays ({error})") from error
+    if real.ndim != 2 or real.shape != imag.shape or len(energies) not in real.shape:
+        raise InputError(f"{source}: dielectric arrays of shape {real.shape} and {imag.shape} do not match {len(energies)} energies")
+    if real.shape[0] == len(energies) and real.shape[1] != len(energies):
+        real, imag = real.T, imag.T  # one row per energy
+    directions = list(data.get("directions") or VISE_COMPONENTS + ("ave",))[: len(real)]
     missing = [d for d in DIAGONAL_DIRECTIONS if d not in directions]
     if missing:
         raise InputError(f"{source}: directions {directions} lack the diagonal components {missing}")
-    try:
-        rows = [directions.index(d) for d in DIAGONAL_DIRECTIONS]
-        energies = np.asarray(data["energies"], dtype=float)
-        eps_real = np.asarray(data["diele_func_real"], dtype=float)[rows].mean(axis=0)
-        eps_imag = np.asarray(data["diele_func_imag"], dtype=float)[rows].mean(axis=0)
-        band_gap = None if data.get("band_gap") is None else float(data["band_gap"])
-    except (TypeError, ValueError, IndexError) as error:
-        raise InputError(f"{source}: malformed dielectric arrays ({error})") from error
-    return DielectricFunction(energies, eps_real, eps_imag, band_gap, source)
+    rows = [directions.index(d) for d in DIAGONAL_DIRECTIONS]
+    return DielectricFunction(energies, real[rows].mean(axis=0), imag[rows].mean(axis=0), band_gap, source)
 
 
 def _read_vasprun(path: Path) -> DielectricFunction:

@@ -9,7 +9,7 @@ import numpy as np
 from specgroups.atomic import write_csv_atomic, write_json_atomic
 from specgroups.chemistry import FEATURE_KINDS, chemistry_of_materials, site_features
 from specgroups.clustering import chemical_coherence_by_kind, sibling_pairs
-from specgroups.contrast import headline_contrast
+from specgroups.contrast import CONTRAST_COLUMNS, headline_contrast, oxides
 from specgroups.dataset import read_dataset
 from specgroups.enrichment import enrichment, feature_matrix
 from specgroups.errors import InputError
@@ -37,16 +37,17 @@ def run(arguments) -> str:
     guidelines = ranked_guidelines(pairs, names, matrix, labels[rows], table["onset_energy_ev"].to_numpy()[rows], np.random.default_rng(seed), max_q, rounds)
     write_json_atomic(output / "guidelines.json", guidelines)
     write_json_atomic(output / "materials.json", records)
-    headline = headline_contrast(records, table, labels, np.random.default_rng(seed), rounds)
+    environments, headline = headline_contrast(records, table, labels, clusters["linkage"], np.random.default_rng(seed), rounds)
+    write_csv_atomic(output / "contrast.csv", oxides(environments)[CONTRAST_COLUMNS])
     representation_labels = {key.removeprefix("labels_"): clusters[key][rows] for key in sorted(clusters) if key.startswith("labels_")}
     summary = {"materials": len(dataset.ids), "representation": str(clusters["representation"]), "chemistry_failed": {m: r["error"] for m, r in records.items() if "error" in r},
                "enrichment_tests": len(enriched), "significant": int((enriched.q_value <= max_q).sum()), "headline": headline,
                "guidelines": [g["statement"] for g in guidelines],
                "chemical_coherence": chemical_coherence_by_kind(matrix, names, FEATURE_KINDS, representation_labels, seed, int(params["permutations"]))}
     write_results(params, summary, chemistry_metrics)
-    difference = headline["onset_isolated_alkali_minus_other_ev"]
-    return (f"chemistry: {len(usable)} materials, {summary['significant']} enriched features (q <= {max_q}); "
-            f"headline onset difference {difference['difference']:.2f} eV (n={difference['n']}), purity {headline['separation_purity']:.2f}")
+    onsets = {cation: round(entry["onset_energy_ev"]["differences"]["isolated_alkali - elsewhere"]["difference"], 2) for cation, entry in headline["by_cation"].items()}
+    return (f"chemistry: {len(usable)} materials, {summary['significant']} enriched features (q <= {max_q}); onset isolated_alkali - elsewhere (eV) "
+            f"{onsets}; pair of clusters {headline['pair'] and [headline['pair']['isolated_alkali_cluster'], headline['pair']['other_cluster']]}")
 
 
 if __name__ == "__main__":

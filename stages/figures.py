@@ -1,4 +1,4 @@
-"""Stage `figures`: figure 1 (workflow), 2 (every cluster), 3 (the contrasted groups) and per-cluster panels."""
+"""Stage `figures`: figure 1 (workflow), 2 (every cluster), 3 (the contrasted pair of clusters) and per-cluster panels."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from specgroups.atomic import read_json
-from specgroups.contrast import headline_groups
+from specgroups.contrast import pair_sides
 from specgroups.dataset import read_dataset
 from specgroups.features import load_features
 from specgroups.figures import (cluster_grid_figure, cluster_panel_figure, contrast_figure, pipeline_graph, representatives_for_figure,
@@ -24,10 +24,10 @@ def run(arguments) -> str:
     notes = workflow_notes(yaml.safe_load(Path(arguments.params).read_text()), read_json(params["results"]["dataset"]), read_json(params["results"]["train"]))
     written = save(workflow_figure(*pipeline_graph(params["dvc_yaml"]), notes), output / "figure1_workflow")
     written += save(cluster_grid_figure(grid, spectra, labels, onsets, int(params["grid_columns"]), label), output / "figure2_clusters")
-    groups = headline_groups(read_json(Path(params["chemistry"]) / "materials.json"), dataset.ids)
+    sides, titles = pair_sides(read_json(params["results"]["chemistry"])["headline"]["pair"], labels)
     structures, densities = representatives_for_figure(read_json(params["results"]["electronic"])["representatives"], dataset.structures, params["electronic_dir"])
     bond_cutoff = float(load_params(arguments.params, "electronic")["bond_cutoff"])
-    figure = contrast_figure(grid, {group: spectra[rows] for group, rows in groups.items()}, structures, densities, bond_cutoff, label)
+    figure = contrast_figure(grid, {side: spectra[rows] for side, rows in sides.items()}, titles, structures, densities, bond_cutoff, label)
     written += save(figure, output / "figure3_contrast")
     for cluster in sorted(set(labels.tolist())):
         figure = cluster_panel_figure(grid, spectra, labels, onsets, table["log10_edge_integral"].to_numpy(), cluster, label)

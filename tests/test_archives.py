@@ -60,8 +60,16 @@ def test_bad_archives_name_the_file(tmp_path):
     with pytest.raises(InputError, match="truncated.json.tar.gz: not a readable tar archive"):
         read_json_archive(truncated)
     two = write_archive(tmp_path / "two.json.tar.gz", {"a.json": b"{}", "b.json": b"{}"})
-    with pytest.raises(InputError, match=r"expected one \.json member, found \['a.json', 'b.json'\]"):
+    with pytest.raises(InputError, match=r"expected one \.json member \(or one named two\.json\), found \['a.json', 'b.json'\]"):
         read_json_archive(two)
     broken = write_archive(tmp_path / "broken.json.tar.gz", {"a.json": b"{not json"})
     with pytest.raises(InputError, match="broken.json.tar.gz: not valid JSON"):
         read_json_archive(broken)
+
+
+def test_mac_metadata_is_ignored_and_the_member_named_like_the_archive_wins(tmp_path):
+    mac = write_archive(tmp_path / "BaS_mp-1500.json.tar.gz", {"BaS_mp-1500.json": b'{"x": 1}', "._BaS_mp-1500.json": b"\x00\x05",
+                                                                "__MACOSX/._BaS_mp-1500.json": b"\x00\x05"})  # fmt: skip
+    assert read_json_archive(mac) == {"x": 1}
+    several = write_archive(tmp_path / "BaS_mp-1500.tar.gz", {"run/vasprun_summary.json": b'{"y": 2}', "run/BaS_mp-1500.json": b'{"x": 1}'})
+    assert read_json_archive(several) == {"x": 1}

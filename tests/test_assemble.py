@@ -44,7 +44,7 @@ def demo_candidates(limit: int = 4, ids: tuple[str, ...] = ()) -> list[MaterialI
 
 
 def options(correction: OnsetCorrection) -> SpectrumOptions:
-    return SpectrumOptions(study_grid(), 2.0, 4.0, 1.0, correction)
+    return SpectrumOptions(study_grid(), 2.0, 4.0, 1.0, correction, 0.0)
 
 
 def test_table_from_real_gpaw_results():
@@ -120,3 +120,18 @@ def test_nothing_usable_is_an_input_error():
 def test_unknown_correction_mode():
     with pytest.raises(InputError, match="onset correction mode"):
         OnsetCorrection("hybrid")
+
+
+def test_unreadable_spectra_are_left_out_up_to_the_share_in_params(tmp_path):
+    from dataclasses import replace
+
+    other = tmp_path / "other.json"
+    other.write_text('{"frequencies": [0, 1]}')
+    candidates = demo_candidates(limit=4)
+    candidates[1] = replace(candidates[1], load_dielectric=partial(read_dielectric, other))
+    tolerant = replace(options(OnsetCorrection()), max_unreadable_share=0.25)
+    dataset, excluded = assemble_dataset(candidates, tolerant, FRACTIONS, 123)
+    assert len(dataset.ids) == 3 and excluded["id"].tolist() == [candidates[1].material_id]
+    assert excluded["reason"].iloc[0].startswith("unreadable:") and "other.json" in excluded["reason"].iloc[0]
+    with pytest.raises(InputError, match=rf"1 of 4 spectra unreadable, more than dataset.max_unreadable_share \(0\): {candidates[1].material_id}: .*other.json"):
+        assemble_dataset(candidates, options(OnsetCorrection()), FRACTIONS, 123)

@@ -44,11 +44,32 @@ def test_vise_archive_gives_the_same_dielectric_function_as_the_plain_file(tmp_p
     np.testing.assert_array_equal(dielectric_from_archive(deeper).eps_imag, plain.eps_imag)
 
 
-def test_another_format_fails_listing_the_keys_it_found(tmp_path):
+@pytest.mark.parametrize("layout", ["deep", "no_directions", "no_directions_no_ave", "rows_per_energy", "pymatgen"])
+def test_every_shape_vise_or_pymatgen_writes_gives_the_same_function(tmp_path, layout):
+    vise = json.loads(VISE_FIXTURE.read_text())
+    assert vise["directions"] == ["xx", "yy", "zz", "xy", "yz", "xz", "ave"]
+    bare = {key: value for key, value in vise.items() if key != "directions"}
+    per_energy = [np.asarray(vise[key])[:6].T.tolist() for key in ("diele_func_real", "diele_func_imag")]
+    document = {
+        "deep": {"calc": {"optics": [{"step": 1}, {"diele_func_data": vise}]}, "note": "x"},
+        "no_directions": bare,
+        "no_directions_no_ave": {**bare, "diele_func_real": vise["diele_func_real"][:6], "diele_func_imag": vise["diele_func_imag"][:6]},
+        "rows_per_energy": {**bare, "diele_func_real": per_energy[0], "diele_func_imag": per_energy[1]},
+        "pymatgen": {"density": [vise["energies"], *per_energy], "velocity": None},  # Vasprun.dielectric_data
+    }[layout]
+    archive = write_archive(tmp_path / "MgSe_mp-13031.json.tar.gz", {"MgSe_mp-13031.json": json.dumps(document).encode()})
+    np.testing.assert_allclose(dielectric_from_archive(archive).eps_imag, read_dielectric(VISE_FIXTURE).eps_imag, rtol=1e-12)
+
+
+def test_another_format_fails_describing_what_it_found(tmp_path):
     other = {"frequencies": [0, 1], "epsilon": [[1, 1]], "gap": 1.0}
     archive = write_archive(tmp_path / "X_mp-1.json.tar.gz", {"X_mp-1.json": json.dumps(other).encode()})
-    with pytest.raises(InputError, match=r"X_mp-1.json.tar.gz: not a vise DieleFuncData JSON.*found \['epsilon', 'frequencies', 'gap'\]"):
+    with pytest.raises(InputError, match=r"X_mp-1.json.tar.gz: expected one dielectric function, found 0 in a document shaped "
+                                         r"\{frequencies: list\[2\] of int, epsilon: list\[1\] of list\[2\], gap: float\}"):
         dielectric_from_archive(archive)
+    two = write_archive(tmp_path / "Y_mp-2.json.tar.gz", {"Y_mp-2.json": json.dumps({"a": json.loads(VISE_FIXTURE.read_text())} | {"b": json.loads(VISE_FIXTURE.read_text())}).encode()})
+    with pytest.raises(InputError, match=r"found 2 \['/a', '/b'\]"):
+        dielectric_from_archive(two)
 
 
 def test_onset_table_and_split(tmp_path):

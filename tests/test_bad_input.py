@@ -48,7 +48,7 @@ def stage_params(tmp_path: Path) -> dict:
 
 
 def good_dataset(directory: Path, count: int = 4):
-    options = SpectrumOptions(study_grid(), 2.0, 4.0, 1.0, OnsetCorrection(cut_below_direct_gap=True))
+    options = SpectrumOptions(study_grid(), 2.0, 4.0, 1.0, OnsetCorrection(cut_below_direct_gap=True), 0.0)
     dataset, _ = assemble_dataset(demo_candidates(count), options, {"train": 0.5, "val": 0.25, "test": 0.25}, 1)
     write_dataset(directory, dataset)
     return dataset

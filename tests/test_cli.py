@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 from pymatgen.core import Structure
 
@@ -54,6 +55,20 @@ def test_predict_places_a_new_material(pipeline_repo, new_material, tmp_path):
     assert text.startswith(f"{result['formula']}  ({cif})") and f"cluster {placement['cluster']} (" in text
     assert f"predicted onset {result['onset_energy_ev']:.2f} eV" in text
     assert all(n["id"] in text for n in neighbours)
+    assert result["headline_environment"] is None and "headline contrast" not in text  # not a V/Cr compound
+
+
+def test_predict_names_the_class_of_a_vanadate(pipeline_repo, tmp_path):
+    """Na3VO4 from ../shared's oxides: isolated VO4 among Na ions."""
+    with gzip.open(ROOT.parent / "shared/data/structures/oxides_pbesol.json.gz", "rt") as handle:
+        record = next(r for r in json.load(handle) if r["formula"] == "Na3VO4")
+    path = tmp_path / "Na3VO4.json"
+    path.write_text(json.dumps(record["structure"]))
+    completed = specgroups(pipeline_repo, "predict", str(path), "--json", str(tmp_path / "prediction.json"))
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    [result] = json.loads((tmp_path / "prediction.json").read_text())
+    assert result["headline_environment"] == {"cation": "V", "anion": "O", "environment": "isolated_alkali"}
+    assert "headline contrast: V with anion O, environment isolated_alkali" in completed.stdout
 
 
 def test_explain_prints_the_clusters_record(pipeline_repo, tmp_path):
@@ -64,6 +79,16 @@ def test_explain_prints_the_clusters_record(pipeline_repo, tmp_path):
     assert completed.stdout.startswith(f"cluster {cluster} (pooled): {len(clusters[cluster]['members'])} materials")
     assert all(member in completed.stdout for member in clusters[cluster]["members"])
     assert json.loads((tmp_path / "cluster.json").read_text())["members"] == clusters[cluster]["members"]
+    # the V5+/Cr6+ oxides of a cluster holding some, by class, as contrast.csv gives them
+    contrast = pd.read_csv(pipeline_repo / "data/chemistry/contrast.csv")
+    labels = {m: c for c, summary in clusters.items() for m in summary["members"]}
+    holding = labels[contrast["id"].iloc[0]]
+    completed = specgroups(pipeline_repo, "explain", holding, "--json", str(tmp_path / "holding.json"))
+    expected = {env: sorted(contrast.loc[(contrast["environment"] == env) & contrast["id"].map(labels).eq(holding), "id"])
+                for env in sorted(set(contrast.loc[contrast["id"].map(labels) == holding, "environment"]))}  # fmt: skip
+    found = json.loads((tmp_path / "holding.json").read_text())["headline_environments"]
+    assert sorted(found) == sorted(expected) and all(len(found[env]) == len(expected[env]) for env in expected)
+    assert "V5+/Cr6+ oxides by environment (headline contrast): " + next(iter(expected)) in completed.stdout
 
 
 def test_bad_structures_and_clusters_are_one_line_errors(pipeline_repo, tmp_path):

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from specgroups import InputError
-from specgroups.dataset import MATERIAL_COLUMNS, SpectralDataset, assign_splits, read_dataset, write_dataset
+from specgroups.dataset import MATERIAL_COLUMNS, SpectralDataset, assign_splits, published_agreement, read_dataset, with_published_onsets, write_dataset
 from tests.helpers import study_grid
 
 
@@ -70,3 +70,31 @@ def test_splits_follow_fractions_and_seed():
     assert labels != assign_splits(200, fractions, seed=124)
     with pytest.raises(InputError, match="sum to"):
         assign_splits(10, {"train": 0.8, "val": 0.3, "test": 0.15}, seed=1)
+
+
+def published(onsets: list[float], recomputed: list[float]) -> pd.DataFrame:
+    table = small_dataset(len(onsets)).materials
+    table["onset_energy_ev"] = recomputed
+    table["absorption_edge_integral"] = 1e4
+    table["published_onset_energy_ev"] = onsets
+    table["published_absorption_edge_integral"] = 2e4
+    return table
+
+
+def test_published_onsets_replace_the_recomputed_where_given_and_both_are_kept():
+    table = published([3.0, np.nan, 5.0, 6.0], [2.0, 3.0, 4.0, 5.0])
+    used = with_published_onsets(table)
+    assert used["onset_energy_ev"].tolist() == [3.0, 3.0, 5.0, 6.0] and used["recomputed_onset_energy_ev"].tolist() == [2.0, 3.0, 4.0, 5.0]
+    np.testing.assert_allclose(used["log10_edge_integral"], np.log10(2e4))
+
+
+def test_agreement_with_published_onsets_says_what_a_large_difference_means():
+    shifted = published_agreement(published([3.0, np.nan, 5.0, 7.0], [2.0, 3.0, 4.0, 5.0]), 0.1)
+    onsets = shifted["onset_energy_ev"]
+    assert onsets["materials"] == 3 and onsets["mean_absolute_difference"] == pytest.approx(4 / 3)
+    assert onsets["worst"][0] == {"id": "mp-3", "recomputed": 5.0, "published": 7.0}
+    assert not shifted["onsets_agree"] and "without the study's onset and shape correction" in shifted["reading"]
+    assert shifted["log10_edge_integral"]["mean_absolute_difference"] == pytest.approx(np.log10(2))
+    # after the swap the agreement is still read against the recomputed values
+    assert published_agreement(with_published_onsets(published([3.0, 4.0, 5.0, 7.0], [3.0, 4.0, 5.0, 7.05])), 0.1)["onsets_agree"]
+    assert published_agreement(small_dataset().materials.assign(published_onset_energy_ev=np.nan, published_absorption_edge_integral=np.nan), 0.1) is None

@@ -27,7 +27,7 @@ def test_metrics_show_prints_no_warning_and_fits_a_terminal():
     rows = {line.split()[0] for line in completed.stdout.splitlines()[1:]}
     assert {"metrics/train.json", "metrics/chemistry.json", "profiles/eps2/metrics/train.json"} <= rows
     markdown = dvc(ROOT, "metrics", "show", "--md").stdout
-    assert "| metrics/train.json " in markdown and "test_mae" in markdown and "headline_onset_difference_ev_low" in markdown
+    assert "| metrics/train.json " in markdown and "test_mae" in markdown and "onset_difference_V_ev_low" in markdown
 
 
 def test_plots_show_writes_a_page_that_draws_every_plot_offline(tmp_path):

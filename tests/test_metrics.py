@@ -32,14 +32,16 @@ def test_all_stages_together_fit_a_terminal():
     assert 15 <= len(keys) <= 25
 
 
-def test_the_headline_interval_brackets_its_estimate():
+@pytest.mark.parametrize("cation", ["V", "Cr"])
+def test_each_cations_onset_interval_brackets_its_estimate(cation):
     metrics = json.loads((ROOT / "metrics/chemistry.json").read_text())
-    name = "headline_onset_difference_ev"
+    name = f"onset_difference_{cation}_ev"
     assert metrics[f"{name}_low"] <= metrics[name] <= metrics[f"{name}_high"]
 
 
 def test_interval_keys_and_a_stage_that_did_not_run():
     assert with_interval("d", 0.5, [0.1, 0.9]) == {"d": 0.5, "d_low": 0.1, "d_high": 0.9}
-    assert electronic_metrics({"enabled": False, "representation": None, "representatives": {}, "comparison": None}) == {}
-    comparison = {"cbm_ipr_isolated_alkali_over_other": 0.98, "claim_cbm_more_localised_in_isolated_alkali": False}
-    assert electronic_metrics({"comparison": comparison}) == {"cbm_ipr_ratio": 0.98, "cbm_more_localised_in_isolated_alkali": 0}
+    assert electronic_metrics({"enabled": False, "representation": None, "representatives": {}, "localisation": {}}) == {}
+    mass = {"cbm_curvature_mass": {"differences": {"isolated_alkali - elsewhere": {"difference": 1.5}}}}
+    no_class = {"cbm_curvature_mass": {"differences": {"isolated_alkali - elsewhere": {"difference": float("nan")}}}}
+    assert electronic_metrics({"localisation": {"V": mass, "Cr": no_class}}) == {"cbm_mass_difference_V": 1.5}

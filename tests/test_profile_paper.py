@@ -18,6 +18,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 import yaml
@@ -33,13 +34,40 @@ from tests.test_assemble import demo_candidates
 
 pytestmark = pytest.mark.slow
 
-RUN = "model/neighbor_20/hidden_64/2024-03-01/10-00-00"
-# what alignn 2024's DGL model wrote in config.json (extra keys the pure model does not have are ignored)
+RUN = "model/neighbor_20/hidden_64/250825/013208"
+# the authors' run config as their std.log prints it: alignn 2024's trainer fields and the 29 fields of the DGL
+# model `alignn_atomwise` (the pure model ignores the ones it lacks); only the layer sizes are made small here
 AUTHORS_MODEL = {
-    "name": "alignn_atomwise", "alignn_layers": 1, "gcn_layers": 1, "atom_input_features": 92,
-    "edge_input_features": 80, "triplet_input_features": 40, "embedding_features": 16, "hidden_features": 16,
-    "output_features": 1501, "link": "identity", "zero_inflated": False, "classification": False,
+    "add_reverse_forces": False, "alignn_layers": 1, "atom_input_features": 92, "atomwise_output_features": 0, "atomwise_weight": 0.0,
+    "batch_stress": True, "calculate_gradient": True, "classification": False, "edge_input_features": 80, "embedding_features": 16,
+    "energy_mult_natoms": False, "extra_features": 0, "force_mult_natoms": False, "gcn_layers": 1, "grad_multiplier": -1,
+    "gradwise_weight": 0.0, "graphwise_weight": 1.0, "hidden_features": 16, "include_pos_deriv": False, "inner_cutoff": 10.0,
+    "lg_on_fly": False, "link": "identity", "name": "alignn_atomwise", "output_features": 1501, "stress_multiplier": 1.0,
+    "stresswise_weight": 0.0, "triplet_input_features": 40, "use_cutoff_function": False, "zero_inflated": False,
 }  # fmt: skip
+AUTHORS_CONFIG = {
+    "atom_features": "cgcnn", "batch_size": 4, "classification_threshold": None, "criterion": "mse", "cutoff": 10.0, "cutoff_extra": 3.0,
+    "data_parallel": False, "dataset": "user_data", "distributed": False, "epochs": 500, "filename": "sample", "id_tag": "jid",
+    "keep_data_order": True, "learning_rate": 0.001, "log_tensorboard": False, "max_neighbors": 20, "model": AUTHORS_MODEL,
+    "n_early_stopping": None, "n_test": None, "n_train": None, "n_val": None, "neighbor_strategy": "k-nearest",
+    "normalize_graph_level_loss": False, "num_workers": 0, "optimizer": "adamw", "output_dir": ".//250825/013208", "pin_memory": False,
+    "progress": True, "random_seed": 123, "save_dataloader": False, "scheduler": "onecycle", "standard_scalar_and_pca": False,
+    "store_outputs": True, "target": "target", "target_multiplication_factor": None, "test_ratio": 0.15, "train_ratio": 0.8,
+    "use_canonize": True, "val_ratio": 0.05, "version": "112bbedebdaecf59fb18e11c929080fb2f358246", "warmup_steps": 2000,
+    "weight_decay": 1e-05, "write_checkpoint": True, "write_predictions": True,
+}  # fmt: skip
+# materials of the mirror: the first 7 computed ones and a name with parentheses (Ba(CuO)2); one more id is added to a name
+# (as in POSCAR_Ag3PO4_mp-1229128_mp-4198.vasp), and one archive holds something else (unreadable)
+MIRROR_IDS = ("mp-754594", "mp-29047", "mp-27624", "mp-504510", "mp-550622", "mp-29188", "mp-18740", "mp-7374", "mp-18781")
+TWO_IDS, UNREADABLE = "mp-504510", "mp-29188"
+
+
+def checkpoint(seed: int) -> dict:
+    torch.manual_seed(seed)
+    from alignn.models.alignn_atomwise_pure import ALIGNNAtomWisePureConfig
+
+    state = build_model({k: v for k, v in AUTHORS_MODEL.items() if k in ALIGNNAtomWisePureConfig.model_fields}).state_dict()
+    return {k: v for k, v in state.items() if k not in PURE_ONLY_KEYS}
 
 
 def json_archive(path, name: str, document) -> None:
@@ -54,28 +82,33 @@ def mirror(tmp_path_factory):
     archives_dir = repo / "data/first_principles_calculation"
     structures_dir.mkdir(parents=True)
     archives_dir.mkdir(parents=True)
-    materials = demo_candidates(8)
+    materials = demo_candidates(ids=MIRROR_IDS)
     onsets, names = {}, []
     for material in materials:
-        stem = f"{material.formula}_{material.material_id}"
+        stem = f"{material.formula}_{material.material_id}" + ("_mp-999998" if material.material_id == TWO_IDS else "")
         names.append(f"POSCAR_{stem}.vasp")
         Poscar(Structure.from_dict(material.structure)).write_file(structures_dir / names[-1])
         vise = json.loads(gzip.open(material.load_dielectric.args[0]).read())
-        json_archive(archives_dir / f"{stem}.json.tar.gz", f"{stem}.json", vise)
+        json_archive(archives_dir / f"{stem}.json.tar.gz", f"{stem}.json", {"frequencies": [0, 1]} if material.material_id == UNREADABLE else vise)
         onsets[names[-1]] = {
             "min_gap": material.min_gap_ev, "direct_gap": material.direct_gap_ev,
-            "onset_energy": 3.0, "absorption_edge_integral": 1.0,
+            "onset_energy": 3.0, "absorption_edge_integral": 1.0e5,
         }  # fmt: skip
     json_archive(repo / "data/onset_edge.json.tar.gz", "onset_edge.json", onsets)
 
     run = repo / RUN
     run.mkdir(parents=True)
-    json_archive(run / "config.json.tar.gz", "config.json", {"model": AUTHORS_MODEL, "batch_size": 4})
-    torch.manual_seed(0)
-    state = build_model({k: v for k, v in AUTHORS_MODEL.items() if k != "name"}).state_dict()
-    torch.save({k: v for k, v in state.items() if k not in PURE_ONLY_KEYS}, run / "best_model.pt")
+    for folder in (run, run.parents[1]):  # hidden_64/ holds a config and std.log too
+        json_archive(folder / "config.json.tar.gz", "config.json", AUTHORS_CONFIG)
+    (run.parents[1] / "std.log").write_text("TestLoss 0 0.0\n")
+    torch.save(checkpoint(0), run / "best_model.pt")
+    torch.save(checkpoint(1), run / "last_model.pt")
+    torch.save(checkpoint(1), run / "current_model.pt")
+    for name in ("history_train", "history_val"):
+        json_archive(run / f"{name}.json.tar.gz", f"{name}.json", [[0.5, 0.3]])
+    (run / "train_data_data_range").write_text("Max=6.400967295662746\nMin=2.0\n")
     # the last material is in no split, as one of the study's 2,681 was not
-    split = {"id_train": names[:5], "id_val": names[5:6], "id_test": names[6:7]}
+    split = {"id_train": names[:6], "id_val": names[6:7], "id_test": names[7:8]}
     json_archive(run / "ids_train_val_test.json.tar.gz", "ids_train_val_test.json", split)
     git(repo, "init", "-q")
     git(repo, "add", ".")
@@ -108,6 +141,7 @@ def project(mirror, tmp_path_factory):
     params_path = repo / "profiles/paper/params.yaml"
     params = yaml.safe_load(params_path.read_text())
     params["cluster"].update(n_clusters=3, permutations=20, bootstrap_rounds=3)
+    params["dataset"].update(max_unreadable_share=0.2)  # one of the mirror's 9 archives is unreadable
     params["train"].update(device="cpu")
     params_path.write_text(yaml.safe_dump(params, sort_keys=False))
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
@@ -145,22 +179,35 @@ def test_pull_fetches_the_pinned_commit_and_the_profile_reproduces(mirror, proje
     again = dvc(project, "repro", "--dry", "profiles/paper/dvc.yaml:cluster").stdout
     assert "Running stage" not in again and "'profiles/paper/dvc.yaml:cluster' didn't change" in again
     dataset = read_dataset(project / "profiles/paper/data/dataset")
-    by_name = {f"{m.formula}_{m.material_id}": m for m in materials}
-    # every material is in the dataset; the one in no split is `unused`: clustered, never trained or scored on
-    assert sorted(dataset.ids) == sorted(by_name)
+    name_of = {m.material_id: f"{m.formula}_{m.material_id}" + ("_mp-999998" if m.material_id == TWO_IDS else "") for m in materials}
+    by_name = {name_of[m.material_id]: m for m in materials if m.material_id != UNREADABLE}
+    # every readable material is in the dataset, both ids kept; the one in no split is `unused`: clustered, never trained or scored on
+    assert sorted(dataset.ids) == sorted(by_name) and name_of[TWO_IDS].endswith("_mp-504510_mp-999998") and name_of[TWO_IDS] in dataset.ids
     splits = dict(zip(dataset.materials["id"], dataset.materials["split"]))
     assert [splits[name] for name in by_name] == ["train"] * 5 + ["val", "test", "unused"]
     assert json.loads((project / "profiles/paper/results/dataset.json").read_text())["split"]["unused"] == 1
-    # the onset table's gaps are carried; the spectra are the archives' (same onsets as computed directly)
-    row = dataset.materials.set_index("id").loc[list(by_name)[0]]
-    assert row["min_gap_ev"] == pytest.approx(by_name[list(by_name)[0]].min_gap_ev, rel=1e-5)  # csv keeps 6 digits
-    grid = study_grid()
-    onset = onset_metrics(grid, dataset.spectra[dataset.ids.index(list(by_name)[0])]).onset_energy_ev
-    assert onset == pytest.approx(row["onset_energy_ev"], abs=1e-4)
+    # the unreadable archive is left out with its reason, under dataset.max_unreadable_share
+    excluded = pd.read_csv(project / "profiles/paper/data/dataset/excluded.csv")
+    assert excluded["id"].tolist() == [name_of[UNREADABLE]] and excluded["reason"].iloc[0].startswith("unreadable:")
+    assert "expected one dielectric function, found 0" in excluded["reason"].iloc[0]
+    # the onset table's gaps are carried; onsets and integrals are the authors' (onset_metrics_from: authors) and the
+    # recomputed ones are kept, from the archives' spectra
+    first = list(by_name)[0]
+    row = dataset.materials.set_index("id").loc[first]
+    assert row["min_gap_ev"] == pytest.approx(by_name[first].min_gap_ev, rel=1e-5)  # csv keeps 6 digits
+    assert row["onset_energy_ev"] == 3.0 and row["log10_edge_integral"] == pytest.approx(5.0)
+    onset = onset_metrics(study_grid(), dataset.spectra[dataset.ids.index(first)]).onset_energy_ev
+    assert onset == pytest.approx(row["recomputed_onset_energy_ev"], abs=1e-4)
+    agreement = json.loads((project / "profiles/paper/results/dataset.json").read_text())["published_agreement"]
+    assert agreement["onset_energy_ev"]["materials"] == 8 and not agreement["onsets_agree"]
+    assert json.loads((project / "profiles/paper/metrics/dataset.json").read_text())["published_onsets_agree"] == 0
 
     evaluation = json.loads((project / "profiles/paper/results/train.json").read_text())
-    assert evaluation["mode"] == "published" and evaluation["epochs"] == 0
+    assert evaluation["mode"] == "published" and evaluation["epochs"] == 0 and evaluation["checkpoint"] == "last"
     assert evaluation["materials"] == {"train": 5, "val": 1, "test": 1}
+    # the MAE is the last epoch's (the study's table); the saved run, whose features embed extracts, is the best
+    saved = torch.load(project / "profiles/paper/model/best_model.pt", weights_only=True)
+    assert all(torch.equal(saved[key], value) for key, value in checkpoint(0).items())
     with np.load(project / "profiles/paper/data/clusters.npz", allow_pickle=False) as clusters:
         assert sorted(set(clusters["labels"].tolist())) == [1, 2, 3] and len(clusters["labels"]) == len(by_name)
     assert json.loads((project / "profiles/paper/metrics/cluster.json").read_text())["n_clusters"] == 3

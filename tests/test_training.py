@@ -33,7 +33,7 @@ def real_set_for_tests() -> GraphSet:
     from specgroups.assemble import assemble_dataset, OnsetCorrection, SpectrumOptions
     
     candidates = demo_candidates(6)
-    dataset, _ = assemble_dataset(candidates, SpectrumOptions(study_grid(), 2.0, 4.0, 1.0, OnsetCorrection()),
+    dataset, _ = assemble_dataset(candidates, SpectrumOptions(study_grid(), 2.0, 4.0, 1.0, OnsetCorrection(), 0.0),
                                   {"train": 0.8, "val": 0.05, "test": 0.15}, 1)
     pairs = [to_graph_pair(graph_tensors(Structure.from_dict(dataset.structures[i]), i, GraphSettings(10.0, 12)))
              for i in dataset.ids]

@@ -188,6 +188,26 @@ def empty_band_run(calc, atom_count: int, occupied_bands: int, settings: OpticsS
     return EmptyBandRun(optics_calc, edges, nbands, rounds, metal)
 
 
+def closed_shell_ground_state(atoms, settings: OpticsSettings, result: MaterialResult, txt: str) -> tuple[object, int | None]:
+    """(calculator, doubly occupied bands) of the ground state on ``result.kpoint_grid_ground_state``, its CPU
+    seconds recorded in ``result``; (None, None) with the status and reason recorded when the SCF does not
+    converge ("failed") or the electron count is odd ("metal": GPAW runs spin-unpolarised)."""
+    from gpaw import KohnShamConvergenceError
+
+    start = process_cpu_seconds()
+    try:
+        calc = ground_state(atoms, settings, result.kpoint_grid_ground_state, txt)
+    except KohnShamConvergenceError as error:
+        result.reason = f"ground state did not converge in {settings.max_scf_iterations} iterations ({error})"
+        return None, None
+    result.cpu_seconds["ground_state"] = round(process_cpu_seconds() - start, 2)
+    occupied = occupied_band_count(calc)
+    if occupied is None:
+        result.status, result.reason = "metal", f"odd number of valence electrons ({calc.get_number_of_electrons():g}) without spin polarisation"
+        return None, None
+    return calc, occupied
+
+
 def compute_optics(structure, material_id: str, settings: OpticsSettings, log_path: str | None = None) -> OpticsResult:
     """Compute the dielectric function of one pymatgen ``Structure``.
 
@@ -212,24 +232,15 @@ def compute_optics(structure, material_id: str, settings: OpticsSettings, log_pa
     result.kpoint_grid_optics = kpoint_grid(atoms, settings.optics_kpoint_density, tetrahedron)
 
     start = process_cpu_seconds()
-    try:
-        calc = ground_state(atoms, settings, result.kpoint_grid_ground_state, txt)
-    except KohnShamConvergenceError as error:
-        result.reason = f"ground state did not converge in {settings.max_scf_iterations} iterations ({error})"
-        return _finish(result, start)
-    result.cpu_seconds["ground_state"] = round(process_cpu_seconds() - start, 2)
-
-    occupied_bands = occupied_band_count(calc)
-    if occupied_bands is None:
-        electrons = calc.get_number_of_electrons()
-        result.status, result.reason = "metal", f"odd number of valence electrons ({electrons:g}) without spin polarisation"
-        return _finish(result, start)
+    calc, occupied_bands = closed_shell_ground_state(atoms, settings, result, txt)
+    if calc is None:
+        return finish_result(result, start)
     step = process_cpu_seconds()
     try:
         run = empty_band_run(calc, len(atoms), occupied_bands, settings, result.kpoint_grid_optics, txt)
     except KohnShamConvergenceError as error:
         result.reason = f"empty-band calculation did not converge ({error})"
-        return _finish(result, start)
+        return finish_result(result, start)
     optics_calc, edges, metal = run.calc, run.edges, run.metal
     result.nbands, result.empty_band_rounds = run.nbands, run.rounds
     result.cpu_seconds["empty_bands"] = round(process_cpu_seconds() - step, 2)
@@ -239,14 +250,14 @@ def compute_optics(structure, material_id: str, settings: OpticsSettings, log_pa
     if metal:
         result.status = "metal"
         result.reason = f"Kohn-Sham gap {result.band_gap_ev:.3f} eV is below {settings.metal_gap_threshold_ev} eV"
-        return _finish(result, start)
+        return finish_result(result, start)
     if result.transitions_complete_to_ev < settings.min_transitions_complete_ev:
         result.reason = (
             f"transitions complete only to {result.transitions_complete_to_ev:.2f} eV above the VBM "
             f"(min_transitions_complete_ev {settings.min_transitions_complete_ev:g}) after "
             f"{result.empty_band_rounds} empty-band runs, the last with {result.nbands} bands"
         )
-        return _finish(result, start)
+        return finish_result(result, start)
 
     step = process_cpu_seconds()
     with quadrature_fallback() as fallbacks:
@@ -254,10 +265,11 @@ def compute_optics(structure, material_id: str, settings: OpticsSettings, log_pa
     result.paw_quadrature_transforms = len(fallbacks)
     result.cpu_seconds["response"] = round(process_cpu_seconds() - step, 2)
     result.status = "ok"
-    return _finish(result, start)
+    return finish_result(result, start)
 
 
-def _finish(result: OpticsResult, start: float) -> OpticsResult:
+def finish_result(result: MaterialResult, start: float) -> MaterialResult:
+    """Record the total CPU seconds since ``start`` and the process's peak memory in a result."""
     result.cpu_seconds["total"] = round(process_cpu_seconds() - start, 2)
     result.peak_memory_mb = round(_peak_memory_mb(), 1)
     return result

@@ -44,19 +44,33 @@ class BandEdgeState:
     fraction_near_atoms: float | None
 
 
-def projection_weights(calc, kpoint_index: int, band: int) -> dict[str, float]:
-    """Weights on "Element-l" (e.g. "V-d"), summed over atoms of each element, normalised to 1."""
+def projector_weights(calc, kpoint_index: int, band: int) -> list[dict[int, float]]:
+    """Per atom, {l: sum over that atom's projectors of angular momentum l of |<p_i|psi>|^2} for one state."""
     wave_functions = calc.dft.ibzwfs.get_wfs_on_master(kpt=kpoint_index, spin=0, n1=band, n2=band + 1)
-    symbols = calc.get_atoms().get_chemical_symbols()
-    weights: dict[str, float] = {}
+    weights = []
     for atom, setup in enumerate(calc.setups):
         projections = np.abs(np.asarray(wave_functions.P_ani[atom][0])) ** 2
         angular_momenta = np.repeat(setup.l_j, [2 * l + 1 for l in setup.l_j])
-        for l in sorted(set(setup.l_j)):
+        weights.append({int(l): float(projections[angular_momenta == l].sum()) for l in sorted(set(setup.l_j))})
+    return weights
+
+
+def projection_weights(calc, kpoint_index: int, band: int) -> dict[str, float]:
+    """Weights on "Element-l" (e.g. "V-d"), summed over atoms of each element, normalised to 1."""
+    symbols = calc.get_atoms().get_chemical_symbols()
+    weights: dict[str, float] = {}
+    for atom, by_l in enumerate(projector_weights(calc, kpoint_index, band)):
+        for l, value in by_l.items():
             key = f"{symbols[atom]}-{ANGULAR_LABELS[l]}"
-            weights[key] = weights.get(key, 0.0) + float(projections[angular_momenta == l].sum())
+            weights[key] = weights.get(key, 0.0) + value
     total = sum(weights.values())
     return {key: round(value / total, 4) for key, value in sorted(weights.items(), key=lambda item: -item[1]) if value / total >= 1e-4}
+
+
+def atom_weights(calc, kpoint_index: int, band: int) -> np.ndarray:
+    """Per atom, its share of the state's PAW-projected weight (all l), normalised to sum 1."""
+    weights = np.array([sum(by_l.values()) for by_l in projector_weights(calc, kpoint_index, band)])
+    return weights / weights.sum()
 
 
 def state_density(calc, kpoint_index: int, band: int) -> np.ndarray:
@@ -159,3 +173,18 @@ def band_edge_localisation(structure, settings: OpticsSettings, bond_cutoff: flo
         "cbm": cbm.__dict__,
         "cube_file": Path(cube_path).name,
     }
+
+
+def representative_states(picked: dict[str, str | None], structures: dict[str, dict], settings: OpticsSettings, bond_cutoff: float, radius: float, out_dir: Path, why_none: str) -> dict[str, dict]:
+    """{side: :func:`band_edge_localisation` of its representative (``picked``: {side: material id or None}),
+    with its CBM cube file in ``out_dir``}, or ``{"material": None, "reason": why_none}`` for a side without one."""
+    from pymatgen.core import Structure
+
+    results = {}
+    for side, material_id in picked.items():
+        if material_id is None:
+            results[side] = {"material": None, "reason": why_none.format(side=side)}
+            continue
+        cube = Path(out_dir) / f"{material_id}_cbm_density.cube"
+        results[side] = {"material": material_id, **band_edge_localisation(Structure.from_dict(structures[material_id]), settings, bond_cutoff, radius, cube)}
+    return results

@@ -80,7 +80,8 @@ def run_material(material: dict, settings: dict, out_dir: str, timeout_s: float,
 def needs_calculation(out_dir: Path, material: dict, settings: OpticsSettings, calculation: str = "optics", options: dict | None = None) -> bool:
     """No result yet; or one computed with other result settings (``settings.stale_settings``: e.g. another
     PAW dataset for one of its elements); or, for a spectrum, one that misses transitions the settings
-    require; or, for the convergence study, one with other runs than ``options`` plans.
+    require; or, for the convergence study, one with other runs than ``options`` plans; or, for the CBM
+    localisation, one computed with other ``options``.
 
     The transitions case is a result from before ``min_transitions_complete_ev``
     existed (or from a lower value): the empty-band run stopped at a fixed
@@ -91,6 +92,8 @@ def needs_calculation(out_dir: Path, material: dict, settings: OpticsSettings, c
     record = read_json(result_path(out_dir, material["id"]))
     if stale_settings(record.get("settings", {}), expected_settings(material, settings, calculation)):
         return True
+    if calculation == "localisation":
+        return record.get("options") != options
     if calculation == "convergence" and record["status"] == "ok":
         plan = ConvergencePlan.from_params(options or {})
         planned = {run_label(d, e) for d in plan.optics_kpoint_densities for e in plan.broadenings_ev}
@@ -159,11 +162,15 @@ def run_batch(
 
 
 def run_batch_from_params(params: dict, settings: OpticsSettings, calculation: str = "optics", options: dict | None = None) -> tuple[int, Counter]:
-    """Run a batch as a first-principles params section (``spectra``, ``gaps``, ``convergence``) says:
-    its ``materials`` file, optional ``ids`` (only these) or ``limit`` (only the first N), ``output``,
-    ``workers``, ``scheduler_address`` and ``timeout_s``. Returns the number of materials and the counts
-    of :func:`run_batch`."""
+    """Run a batch as a first-principles params section (``spectra``, ``gaps``, ``convergence``,
+    ``localisation``) says: its ``materials`` file, optional ``ids`` (only these), ``elements`` (only the
+    materials holding one of these) or ``limit`` (only the first N), ``output``, ``workers``,
+    ``scheduler_address`` and ``timeout_s``. Returns the number of materials and the counts of
+    :func:`run_batch`."""
     materials = read_json(params["materials"])
+    if params.get("elements"):
+        wanted = set(params["elements"])
+        materials = [m for m in materials if wanted & {species["element"] for site in m["structure"]["sites"] for species in site["species"]}]
     if params.get("ids"):
         by_id = {material["id"]: material for material in materials}
         missing = [material_id for material_id in params["ids"] if material_id not in by_id]

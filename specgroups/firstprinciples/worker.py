@@ -5,8 +5,9 @@
 A separate process per material keeps GPAW's memory, a crash in its C code,
 and the per-material peak memory measurement away from the batch. The task
 names its ``calculation``: ``optics`` (the spectrum), ``gllbsc`` (the
-corrected gap) or ``convergence`` (the convergence study, with its plan in
-``options``).
+corrected gap), ``convergence`` (the convergence study, with its plan in
+``options``) or ``localisation`` (how far the CBM spreads, with the bond cutoff
+and finite-difference step in ``options``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from specgroups.firstprinciples.gaps import recorded_settings as gllbsc_settings
 from specgroups.firstprinciples.results import write_result
 from specgroups.firstprinciples.settings import OpticsSettings
 
-CALCULATIONS = ("optics", "gllbsc", "convergence")
+CALCULATIONS = ("optics", "gllbsc", "convergence", "localisation")
 
 
 def expected_settings(material: dict, settings: OpticsSettings, calculation: str) -> dict:
@@ -43,6 +44,10 @@ def calculate(calculation: str, structure, material_id: str, settings, options: 
         from specgroups.firstprinciples.convergence import ConvergencePlan, compute_convergence
 
         return compute_convergence(structure, material_id, settings, ConvergencePlan.from_params(options))
+    if calculation == "localisation":
+        from specgroups.firstprinciples.localisation import compute_localisation
+
+        return compute_localisation(structure, material_id, settings, float(options["bond_cutoff"]), float(options["mass_step_per_a"]), options["mesh"]).as_dict()
     raise ValueError(f"unknown calculation {calculation!r}; known: {CALCULATIONS}")
 
 

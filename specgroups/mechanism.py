@@ -1,0 +1,107 @@
+"""The headline's mechanism on every V5+/Cr6+ oxide: how far the CBM spreads, by environment class.
+
+The per-material measures are those of :mod:`specgroups.firstprinciples.localisation` (computed in
+the first-principles profile, read here); the classes are those of :mod:`specgroups.contrast`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from specgroups.contrast import environment_differences
+from specgroups.errors import InputError
+
+# each measure, and the baseline it is read against (see specgroups.firstprinciples.localisation)
+MEASURES = {
+    "cbm_weight_mo4": "vbm_weight_mo4",
+    "cbm_weight_other_cations": None,
+    "lowest_conduction_band_width_ev": "highest_valence_band_width_ev",
+    "cbm_curvature_mass": None,
+    "cbm_conductivity_mass": None,
+}
+COLUMNS = ["id", "formula", "cation", "environment", "status", "band_gap_ev", "cbm_weight_headline_cation",
+           *[name for pair in MEASURES.items() for name in pair if name]]  # fmt: skip
+
+
+def curvature_mass(masses: list[float | None] | None) -> float:
+    """The harmonic mean of the principal masses' magnitudes, 3 / sum_i(1/|m_i|) (electron masses): how flat the
+    lowest conduction band is at the mesh's CBM whatever the signs of its curvatures. Equal to the conductivity
+    mass at a minimum; still defined where a flat band's minimum falls between mesh points (a negative
+    curvature), which would otherwise drop exactly the flattest bands. NaN without masses; an infinite mass
+    (zero curvature) counts as 1/|m| = 0."""
+    if not masses or any(m is None for m in masses):
+        return float("nan")
+    inverse = sum(1 / abs(m) for m in masses)
+    return float(3 / inverse) if inverse > 0 else float("inf")
+
+
+def localisation_table(contrast: pd.DataFrame, results: dict[str, dict], formulas: dict[str, str]) -> pd.DataFrame:
+    """One row per oxide of the contrast (id, cation, environment; ``formulas`` by id) with its localisation
+    result's measures (:data:`COLUMNS`); NaN where the calculation did not finish ("status" says why:
+    "missing" without a result)."""
+    rows = []
+    for row in contrast.to_dict("records"):
+        result = results.get(row["id"], {"status": "missing"})
+        ok = result["status"] == "ok"
+        derived = {"cbm_curvature_mass": curvature_mass(result.get("cbm_masses"))}
+        rows.append({**row, "formula": formulas[row["id"]], "status": result["status"],
+                     **{name: ((derived | result).get(name) if ok else None) for name in COLUMNS[5:]}})  # fmt: skip
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    numeric = COLUMNS[5:]
+    table[numeric] = table[numeric].astype(float)
+    return table
+
+
+def localisation_by_class(table: pd.DataFrame, rng: np.random.Generator, rounds: int) -> dict:
+    """Per cation, each measure's (and baseline's) class means and class differences with bootstrap 95 %
+    intervals (:func:`specgroups.contrast.environment_differences`), over the materials with a result."""
+    done = table[table["status"] == "ok"]
+    quantities = {name: dict(zip(done["id"], done[name])) for pair in MEASURES.items() for name in pair if name}
+    return environment_differences(done[["id", "cation", "environment"]], quantities, rng, rounds)
+
+
+def like_for_like(table: pd.DataFrame, pairs: list[list[str]]) -> list[dict]:
+    """Each named pair of oxides (ids, e.g. Na2CrO4 against MgCrO4: one cation, two environments) side by side:
+    formula, environment and every measure of each."""
+    by_id = table.set_index("id")
+    compared = []
+    for pair in pairs:
+        missing = [m for m in pair if m not in by_id.index]
+        if len(pair) != 2 or missing:
+            raise InputError(f"params: electronic.like_for_like pair {pair} must name two V5+/Cr6+ oxides of the dataset (not: {missing})")
+        compared.append({side: {"id": m, **{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in by_id.loc[m].items()}}
+                         for side, m in zip(("a", "b"), pair)})  # fmt: skip
+    return compared
+
+
+# the sign a difference "isolated_alkali - elsewhere" has where the study's claim holds: a later onset, and a
+# CBM more localised (more weight on the MO4 units, less on other cations, a narrower band, a heavier mass: the
+# curvature mass, defined for every material, not the conductivity mass, undefined for flat bands off the mesh)
+CLAIM_SIGNS = {"onset_energy_ev": 1, "cbm_weight_mo4": 1, "cbm_weight_other_cations": -1, "lowest_conduction_band_width_ev": -1, "cbm_curvature_mass": 1}
+
+
+def verdict(difference: dict, sign: int) -> str:
+    """"supported" when the 95 % interval of a difference lies wholly on the claimed side of zero (``sign``),
+    "contradicted" when wholly on the other, "not supported" when it spans zero, "not testable" without one."""
+    low, high = (float("nan") if value is None else sign * value for value in difference["ci95"])  # JSON writes NaN as null
+    if not (low == low and high == high):
+        return "not testable"
+    if min(low, high) > 0:
+        return "supported"
+    return "contradicted" if max(low, high) < 0 else "not supported"
+
+
+def claims(by_cation_onsets: dict, by_cation_localisation: dict) -> list[dict]:
+    """Each claim of the headline, per cation, as its measured support: the difference "isolated_alkali -
+    elsewhere" of the onset (chemistry stage) and of each localisation measure (electronic stage), its 95 %
+    interval, the counts and the :func:`verdict`."""
+    rows = []
+    for cation in sorted(set(by_cation_onsets) | set(by_cation_localisation)):
+        for source in (by_cation_onsets, by_cation_localisation):
+            for quantity, sign in CLAIM_SIGNS.items():
+                if quantity not in source.get(cation, {}):
+                    continue
+                difference = source[cation][quantity]["differences"]["isolated_alkali - elsewhere"]
+                rows.append({"cation": cation, "quantity": quantity, **difference, "verdict": verdict(difference, sign)})
+    return rows
