@@ -31,7 +31,7 @@ with the lowest conduction bands converged, and around the CBM):
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -73,9 +73,6 @@ class LocalisationResult(MaterialResult):
     peak_memory_mb: float | None = None
     settings: dict = field(default_factory=dict)
     options: dict = field(default_factory=dict)
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def axis_offsets(step: float) -> np.ndarray:
