@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 from specgroups.dataset import UNUSED, SpectralDataset, assign_splits
 from specgroups.errors import InputError
+from specgroups.names import chemical_formula
 from specgroups.spectra import DielectricFunction, energy_grid, log_absorption_on_grid, onset_metrics
 
 SCISSOR_MODES = ("none", "constant", "reference_gap", "corrected_gap")
@@ -158,7 +159,7 @@ def assemble_dataset(
             else:
                 cut_below_ev = candidate.direct_gap_ev + shift
         if reason:
-            excluded.append({"id": candidate.material_id, "formula": candidate.formula, "reason": reason})
+            excluded.append({"id": candidate.material_id, "formula": chemical_formula(candidate.formula), "reason": reason})
             continue
         try:
             if candidate.load_dielectric is None:
@@ -167,14 +168,14 @@ def assemble_dataset(
                 spectrum = log_absorption_on_grid(candidate.load_dielectric(), options.grid, options.floor, shift, cut_below_ev)
         except InputError as error:
             unreadable.append(f"{candidate.material_id}: {error}")
-            excluded.append({"id": candidate.material_id, "formula": candidate.formula, "reason": f"unreadable: {error}"})
+            excluded.append({"id": candidate.material_id, "formula": chemical_formula(candidate.formula), "reason": f"unreadable: {error}"})
             continue
         absorption = candidate.load_dielectric is not None
         metrics = onset_metrics(options.grid, spectrum, options.onset_threshold, options.edge_window_ev, logarithmic=absorption)
         rows.append(
             {
                 "id": candidate.material_id,
-                "formula": candidate.formula,
+                "formula": chemical_formula(candidate.formula),
                 "nsites": len(candidate.structure["sites"]),
                 "onset_energy_ev": metrics.onset_energy_ev,
                 "absorption_edge_integral": metrics.absorption_edge_integral,

@@ -13,7 +13,10 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 
+import numpy as np
+
 from specgroups.errors import InputError
+from specgroups.names import chemical_formula
 
 ALKALI = frozenset({"Li", "Na", "K", "Rb", "Cs"})
 ANIONS = frozenset({"O", "S", "Se", "Te", "F", "Cl", "Br", "I", "N"})
@@ -111,26 +114,38 @@ def material_chemistry(structure, material_id: str) -> dict:
         )
     return {
         "id": material_id,
-        "formula": structure.composition.reduced_formula,
+        "formula": chemical_formula(structure.composition),
         "elements": sorted(set(symbols)),
         "oxidation_state_method": method,
         "cations": sites,
     }
 
 
-def site_features(record: dict) -> set[str]:
-    """Binary features of a material for enrichment tests, e.g. "V5+", "V5+ T:4", "V5+ T:4 isolated alkali"."""
-    features = {f"element {element}" for element in record["elements"]}
+def feature_chains(record: dict) -> list[list[str]]:
+    """A material's binary features for enrichment tests, as chains from the most general to the most
+    specific: ["element V"], ["element V", "V5+", "V5+ T:4", "V5+ isolated T:4", "V5+ isolated T:4 among alkali"].
+    Each feature's carriers are a subset of those of the feature before it (:func:`feature_parents`)."""
+    chains = [[f"element {element}"] for element in record["elements"]]
     for site in record["cations"]:
         state = site["oxidation_state"]
         ion = f"{site['element']}{'' if state is None else f'{abs(round(state)):d}' + ('+' if state > 0 else '-')}"
-        features.add(ion)
-        features.add(f"{ion} {site['environment']}")
+        chain = [f"element {site['element']}", ion, f"{ion} {site['environment']}"]
         if site["environment"] == "T:4" and site["isolated"]:
-            features.add(f"{ion} isolated T:4")
+            chain.append(f"{ion} isolated T:4")
             if site["alkali_neighbours_only"]:
-                features.add(f"{ion} isolated T:4 among alkali")
-    return features
+                chain.append(f"{ion} isolated T:4 among alkali")
+        chains.append(chain)
+    return chains
+
+
+def site_features(record: dict) -> set[str]:
+    """Every feature of :func:`feature_chains`, e.g. "V5+", "V5+ T:4", "V5+ isolated T:4 among alkali"."""
+    return {feature for chain in feature_chains(record) for feature in chain}
+
+
+def feature_parents(records: list[dict]) -> dict[str, str]:
+    """{feature: the feature one step more general in its chain} over ``records``; "element X" has none."""
+    return {chain[k]: chain[k - 1] for record in records for chain in feature_chains(record) for k in range(1, len(chain))}
 
 
 def chemistry_record(structure_dict: dict, material_id: str) -> dict:
@@ -154,3 +169,14 @@ def chemistry_of_materials(structures: dict[str, dict], cache_dir, workers: int)
     keys = {m: structure_fingerprint(Structure.from_dict(s), CACHE_CONTEXT) for m, s in structures.items()}
     by_key = map_cached(chemistry_record, {keys[m]: (s, m) for m, s in structures.items()}, cache_dir, workers, "chemistry")
     return {material_id: {**by_key[keys[material_id]], "id": material_id} for material_id in structures}
+
+
+def feature_table(records: dict[str, dict], ids: list[str]) -> tuple[list[str], np.ndarray, list[str], np.ndarray]:
+    """(the ids with a chemistry record, their rows in ``ids``, feature names, materials x features boolean
+    matrix of :func:`site_features`) for enrichment and coherence; materials whose analysis failed are left out."""
+    from specgroups.enrichment import feature_matrix
+
+    usable = [material_id for material_id in ids if "error" not in records[material_id]]
+    row_of = {material_id: row for row, material_id in enumerate(ids)}
+    names, matrix = feature_matrix({m: site_features(records[m]) for m in usable}, usable)
+    return usable, np.array([row_of[m] for m in usable], dtype=int), names, matrix

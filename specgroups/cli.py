@@ -22,6 +22,7 @@ import pandas as pd
 
 from specgroups.atomic import read_json, write_json_atomic
 from specgroups.errors import InputError
+from specgroups.names import chemical_formula
 from specgroups.params import read_params
 
 
@@ -58,7 +59,9 @@ class Profile:
         self.logarithmic = params["dataset"]["source"] != "table"
 
     def statements(self, cluster: int) -> list[str]:
-        return [g["statement"] for g in self.guidelines if cluster in g["clusters"]]
+        """The design guidelines of ``cluster`` (their feature is enriched in it), each with its out-of-sample
+        status (:func:`specgroups.guidelines.validate`); guidelines whose contrast claims no direction say so."""
+        return [f"[{g['validation']['status']}] {g['statement']}" for g in self.guidelines if g["cluster"] == cluster]
 
     def environments_in(self, cluster: int) -> dict[str, list[str]]:
         """{class of the headline contrast: formulas of the cluster's V5+/Cr6+ oxides in it} (:mod:`specgroups.contrast`)."""
@@ -102,7 +105,7 @@ def predict(structures: list[str], model_dir: Path, profile: Profile, params: di
         results.append(
             {
                 "structure": argument,
-                "formula": structure.composition.reduced_formula,
+                "formula": chemical_formula(structure.composition),
                 "onset_energy_ev": onset.onset_energy_ev,
                 "onset_threshold": profile.threshold,
                 "absorption_edge_integral": onset.absorption_edge_integral,
@@ -159,7 +162,7 @@ def prediction_text(result: dict) -> str:
             f"    {m['formula']:<12} {m['id']:<12} distance {m['distance']:.2f}  cluster {m['cluster']}  onset {m['onset_energy_ev']:.2f} eV"
             for m in result["nearest_materials"]
         ],
-        "  design guidelines of this cluster:" if result["guidelines"] else "  no design guideline involves this cluster",
+        "  design guidelines of this cluster (held / failed / not tested out of sample):" if result["guidelines"] else "  no design guideline from this cluster",
         *[f"    - {statement}" for statement in result["guidelines"]],
     ]
     if result["headline_environment"]:
@@ -182,10 +185,10 @@ def explanation_text(result: dict) -> str:
         f"cluster {result['cluster']} ({result['representation']}): {len(result['members'])} materials",
         f"  onset {onset['mean']:.2f} +/- {onset['std'] or 0:.2f} eV; log10 I/(cm^-1 eV) {edge['mean']:.2f} +/- {edge['std'] or 0:.2f}",
         "  members: " + ", ".join(f"{formula} ({material})" for formula, material in zip(result["formulas"], result["members"])),
-        "  shared features (enriched against all materials, q = BH-corrected p):",
-        *[f"    {row['feature']:<32} {row['in_group']}/{row['group_size']} here vs {100 * row['fraction_in_total']:.0f}% of all  q={row['q_value']:.3g}"
+        "  shared features (derivation members; enriched against all, or within a more general feature's carriers; q = BH-corrected p):",
+        *[f"    {row['feature']:<32} {row['in_group']}/{row['group_size']} here vs {100 * row['fraction_in_total']:.0f}% of {row['within'] or 'all'}  q={row['q_value']:.3g}"
           for row in result["enriched"]],  # fmt: skip
-        "  contrasts with sibling clusters:" if result["guidelines"] else "  no sibling contrast",
+        "  design guidelines (held / failed / not tested out of sample):" if result["guidelines"] else "  no design guideline from this cluster",
         *[f"    - {statement}" for statement in result["guidelines"]],
         "  V5+/Cr6+ oxides by environment (headline contrast): "
         + ("; ".join(f"{env} {', '.join(formulas)}" for env, formulas in result["headline_environments"].items()) or "none"),

@@ -83,25 +83,26 @@ def agreement(labels: np.ndarray, other: np.ndarray) -> float:
     return float(adjusted_rand_score(labels, other))
 
 
-def sibling_pairs(linkage_matrix: np.ndarray, labels: np.ndarray) -> list[tuple[int, int]]:
-    """Pairs of clusters that the dendrogram joins directly above the cut (Ward is monotonic, so the
-    cut into k clusters lies below exactly the last k - 1 merges)."""
-    count = len(labels)
-    clusters = len(set(labels.tolist()))
-    first_top = len(linkage_matrix) - (clusters - 1)
-    top_nodes = {count + row for row in range(first_top, len(linkage_matrix))}
+def merge_height(cophenetic: np.ndarray, row_a: int, row_b: int) -> float:
+    """The height at which Ward's dendrogram joins two materials (rows), from its condensed cophenetic distances
+    (``scipy.cluster.hierarchy.cophenet(linkage)``): for clusters cut from the tree, the same for any member of
+    each, so it is the clusters' distance in the dendrogram."""
+    n = int(round((1 + np.sqrt(1 + 8 * len(cophenetic))) / 2))
+    i, j = sorted((row_a, row_b))
+    return float(cophenetic[n * i - i * (i + 1) // 2 + (j - i - 1)])
 
-    def any_leaf(node: int) -> int:
-        while node >= count:
-            node = int(linkage_matrix[node - count, 0])
-        return node
 
-    pairs = []
-    for row in linkage_matrix[first_top:]:
-        left, right = int(row[0]), int(row[1])
-        if left not in top_nodes and right not in top_nodes:
-            pairs.append(tuple(sorted((int(labels[any_leaf(left)]), int(labels[any_leaf(right)])))))
-    return pairs
+def nearest_clusters(linkage_matrix: np.ndarray, labels: np.ndarray) -> dict[int, int]:
+    """{cluster: the other cluster the dendrogram joins it to lowest} (:func:`merge_height`; ties: the lower
+    label). For a cluster with a sibling that is a single cluster, it is the sibling."""
+    from scipy.cluster.hierarchy import cophenet
+
+    cophenetic = cophenet(linkage_matrix)
+    first_row = {int(c): int(np.flatnonzero(labels == c)[0]) for c in np.unique(labels)}
+    return {
+        a: min((b for b in first_row if b != a), key=lambda b: (merge_height(cophenetic, first_row[a], first_row[b]), b))
+        for a in first_row if len(first_row) > 1
+    }
 
 
 def mean_within_cluster_jaccard(matrix: np.ndarray, labels: np.ndarray) -> float:

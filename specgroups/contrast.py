@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from specgroups.chemistry import ALKALI, ANIONS
-from specgroups.clustering import by_centrality
+from specgroups.clustering import by_centrality, merge_height
 from specgroups.enrichment import difference_with_interval, mean_with_interval
 from specgroups.errors import InputError
 
@@ -95,15 +95,6 @@ def clusters_of_environments(contrast: pd.DataFrame, cluster_of: dict[str, int])
         env: {int(c): int(n) for c, n in sorted(pd.Series([cluster_of[m] for m in contrast.loc[contrast["environment"] == env, "id"]]).value_counts().items())}
         for env in ENVIRONMENTS
     }
-
-
-def merge_height(cophenetic: np.ndarray, row_a: int, row_b: int) -> float:
-    """The height at which Ward's dendrogram joins two materials (rows), from its condensed cophenetic distances
-    (``scipy.cluster.hierarchy.cophenet(linkage)``): for clusters cut from the tree, the same for any member of
-    each, so it is the clusters' distance in the dendrogram."""
-    n = int(round((1 + np.sqrt(1 + 8 * len(cophenetic))) / 2))
-    i, j = sorted((row_a, row_b))
-    return float(cophenetic[n * i - i * (i + 1) // 2 + (j - i - 1)])
 
 
 def cluster_pair(contrast: pd.DataFrame, ids: list[str], labels: np.ndarray, linkage: np.ndarray) -> dict | None:

@@ -7,7 +7,7 @@ import pandas as pd
 from scipy.stats import false_discovery_control, fisher_exact
 
 ENRICHMENT_COLUMNS = [
-    "group", "feature", "in_group", "group_size", "in_total", "total",
+    "group", "feature", "within", "in_group", "group_size", "in_total", "total",
     "fraction_in_group", "fraction_in_total", "odds_ratio", "p_value", "q_value",
 ]
 
@@ -23,25 +23,65 @@ def feature_matrix(features_by_material: dict[str, set[str]], ids: list[str]) ->
     return names, matrix
 
 
-def enrichment(names: list[str], matrix: np.ndarray, groups: np.ndarray, min_count: int = 2) -> pd.DataFrame:
-    """One-sided Fisher exact test of every feature in every group against the whole set.
+def nested_tests(names: list[str], matrix: np.ndarray, parents: dict[str, str]) -> dict[str, str | None]:
+    """{feature tested: the feature it is tested within (None: the whole set)}, for nested features.
 
-    Only (group, feature) pairs with at least ``min_count`` carriers in the
-    group are tested. q values are Benjamini-Hochberg adjusted over all tests.
-    The odds ratio is the effect size (inf when every carrier is in the group).
+    Features form chains, each one's carriers a subset of its parent's (``parents``, e.g.
+    :func:`specgroups.chemistry.feature_parents`). A feature whose carriers are exactly those of one of its
+    children says nothing the child does not, so it is left out and the child (more specific, same
+    materials) stands for it. A kept feature is tested within its nearest ancestor whose carriers differ
+    from its own; a chain's most general kept feature is tested against the whole set.
     """
+    column = {name: k for k, name in enumerate(names)}
+
+    def same_carriers(a: str, b: str) -> bool:
+        return bool(np.array_equal(matrix[:, column[a]], matrix[:, column[b]]))
+
+    redundant = {parent for child, parent in parents.items() if child in column and parent in column and same_carriers(child, parent)}
+    tested = {}
+    for name in names:
+        if name in redundant:
+            continue
+        ancestor = parents.get(name)
+        while ancestor is not None and ancestor in column and same_carriers(name, ancestor):
+            ancestor = parents.get(ancestor)
+        tested[name] = ancestor if ancestor in column else None
+    return tested
+
+
+def enrichment(names: list[str], matrix: np.ndarray, groups: np.ndarray, min_count: int = 2, parents: dict[str, str] | None = None) -> pd.DataFrame:
+    """One-sided Fisher exact test of every feature in every group.
+
+    Without ``parents`` each feature is tested against the whole set. With them (nested features,
+    :func:`nested_tests`), a feature whose carriers equal a child's is not tested, and a nested feature
+    is tested within the carriers of its distinct ancestor (column ``within``): is the feature more
+    frequent among the group's carriers of the ancestor than among the other carriers of the ancestor?
+    So "V5+ isolated T:4 among alkali" counts as enriched only if the group holds more of it than its
+    share of isolated V5+ tetrahedra explains, and V, V5+, V5+ T:4 are not counted again on the same
+    materials.
+
+    Only (group, feature) pairs with at least ``min_count`` carriers in the group are tested: the
+    number of tests is the number of rows, and q values are Benjamini-Hochberg adjusted over all of
+    them (every group and feature at once). The odds ratio is the effect size (inf when every carrier of
+    the feature within the reference set is in the group); ``in_total`` and ``total`` count the reference
+    set (the whole set, or the ancestor's carriers).
+    """
+    within = nested_tests(names, matrix, parents) if parents is not None else dict.fromkeys(names)
+    column = {name: k for k, name in enumerate(names)}
     rows = []
-    totals = matrix.sum(axis=0)
-    n = len(matrix)
     for group in np.unique(groups):
         inside = groups == group
-        size = int(inside.sum())
         counts = matrix[inside].sum(axis=0)
-        for k in np.flatnonzero(counts >= min_count):
-            a = int(counts[k])
-            table = [[a, size - a], [int(totals[k]) - a, n - size - (int(totals[k]) - a)]]
+        for name, ancestor in within.items():
+            k = column[name]
+            if counts[k] < min_count:
+                continue
+            reference = matrix[:, column[ancestor]] if ancestor is not None else np.ones(len(matrix), dtype=bool)
+            a, size = int(counts[k]), int((inside & reference).sum())
+            total, in_total = int(reference.sum()), int(matrix[:, k].sum())
+            table = [[a, size - a], [in_total - a, total - size - (in_total - a)]]
             odds, p = fisher_exact(table, alternative="greater")
-            rows.append([group, names[k], a, size, int(totals[k]), n, a / size, totals[k] / n, float(odds), float(p)])
+            rows.append([group, name, ancestor or "", a, size, in_total, total, a / size, in_total / total, float(odds), float(p)])
     table = pd.DataFrame(rows, columns=ENRICHMENT_COLUMNS[:-1])
     table["q_value"] = false_discovery_control(table["p_value"].to_numpy()) if len(table) else []
     return table.sort_values(["q_value", "p_value", "group", "feature"], ignore_index=True)
@@ -73,24 +113,3 @@ def mean_with_interval(values: np.ndarray, rng: np.random.Generator, rounds: int
         return {"mean": float("nan"), "ci95": [float("nan"), float("nan")], "n": 0}
     resampled = [rng.choice(values, len(values)).mean() for _ in range(rounds)]
     return {"mean": float(values.mean()), "ci95": [float(np.percentile(resampled, 2.5)), float(np.percentile(resampled, 97.5))], "n": len(values)}
-
-
-def contrast(
-    names: list[str], matrix: np.ndarray, in_a: np.ndarray, in_b: np.ndarray, onsets: np.ndarray, rng: np.random.Generator, rounds: int
-) -> dict:
-    """What separates group a from group b: two-sided Fisher test per feature (BH-corrected over the features
-    carried by either group), and the onset difference with its bootstrap interval of ``rounds`` resamples."""
-    rows = []
-    size_a, size_b = int(in_a.sum()), int(in_b.sum())
-    for k, name in enumerate(names):
-        a, b = int(matrix[in_a, k].sum()), int(matrix[in_b, k].sum())
-        if a + b == 0:
-            continue
-        _, p = fisher_exact([[a, size_a - a], [b, size_b - b]], alternative="two-sided")
-        rows.append({"feature": name, "in_a": a, "in_b": b, "p_value": float(p)})
-    if rows:
-        for row, q in zip(rows, false_discovery_control([row["p_value"] for row in rows])):
-            row["q_value"] = float(q)
-    rows.sort(key=lambda row: (row["p_value"], row["feature"]))
-    return {"size_a": size_a, "size_b": size_b, "features": rows,
-            "onset_a_minus_b_ev": difference_with_interval(onsets[in_a], onsets[in_b], rng, rounds)}

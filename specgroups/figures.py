@@ -13,6 +13,7 @@ import numpy as np  # noqa: E402
 import yaml  # noqa: E402
 
 from specgroups.firstprinciples.selection import HEADLINE_ELEMENTS  # noqa: E402
+from specgroups.names import chemical_formula  # noqa: E402
 
 STYLE = Path(__file__).with_name("figures.mplstyle")
 GROUP_COLOURS = {"isolated_alkali": "#1b7837", "other": "#762a83"}
@@ -196,7 +197,7 @@ def contrast_figure(grid, spectra_by_group: dict, titles: dict, structures: dict
             structure_axis = figure.add_subplot(layout[1, 2 * k])
             density_axis = figure.add_subplot(layout[1, 2 * k + 1])
             structure = structures.get(group)
-            name = f"{titles[group]}: {structure.composition.reduced_formula}" if structure is not None else titles[group]
+            name = f"{titles[group]}: {chemical_formula(structure.composition)}" if structure is not None else titles[group]
             draw_structure(structure_axis, structure, f"(b) {name}", bond_cutoff)
             drawn = draw_density_slice(density_axis, densities.get(group), "(c) its CBM", structure)
             mesh = drawn if drawn is not None else mesh

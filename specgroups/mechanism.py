@@ -81,20 +81,29 @@ def like_for_like(table: pd.DataFrame, pairs: list[list[str]]) -> list[dict]:
 CLAIM_SIGNS = {"onset_energy_ev": 1, "cbm_weight_mo4": 1, "cbm_weight_other_cations": -1, "lowest_conduction_band_width_ev": -1, "cbm_curvature_mass": 1}
 
 
+# fewer materials than this on either side leave a claim inconclusive: a bootstrap interval of two values is no interval
+MIN_MATERIALS_PER_SIDE = 3
+
+
 def verdict(difference: dict, sign: int) -> str:
     """"supported" when the 95 % interval of a difference lies wholly on the claimed side of zero (``sign``),
-    "contradicted" when wholly on the other, "not supported" when it spans zero, "not testable" without one."""
+    "not supported" when wholly on the other side (the data say the opposite), "inconclusive" when it spans zero
+    or a side has fewer than :data:`MIN_MATERIALS_PER_SIDE` materials, "not testable" without an interval."""
     low, high = (float("nan") if value is None else sign * value for value in difference["ci95"])  # JSON writes NaN as null
     if not (low == low and high == high):
         return "not testable"
+    if min(difference.get("n") or [MIN_MATERIALS_PER_SIDE]) < MIN_MATERIALS_PER_SIDE:
+        return "inconclusive"
     if min(low, high) > 0:
         return "supported"
-    return "contradicted" if max(low, high) < 0 else "not supported"
+    return "not supported" if max(low, high) < 0 else "inconclusive"
 
 
-def claims(by_cation_onsets: dict, by_cation_localisation: dict) -> list[dict]:
-    """Each claim of the headline, per cation, as its measured support: the difference "isolated_alkali -
-    elsewhere" of the onset (chemistry stage) and of each localisation measure (electronic stage), its 95 %
+def claims(by_cation_onsets: dict, by_cation_localisation: dict, pair: dict | None = None) -> list[dict]:
+    """Each claim of the headline as its measured support: per cation, the difference "isolated_alkali -
+    elsewhere" of the onset (chemistry stage) and of each localisation measure (electronic stage); and the
+    cluster separation, the onset of the data-picked pair of clusters (:func:`specgroups.contrast.cluster_pair`;
+    the first, holding most isolated_alkali oxides, minus the second), cation "V/Cr". Each with its 95 %
     interval, the counts and the :func:`verdict`."""
     rows = []
     for cation in sorted(set(by_cation_onsets) | set(by_cation_localisation)):
@@ -104,4 +113,7 @@ def claims(by_cation_onsets: dict, by_cation_localisation: dict) -> list[dict]:
                     continue
                 difference = source[cation][quantity]["differences"]["isolated_alkali - elsewhere"]
                 rows.append({"cation": cation, "quantity": quantity, **difference, "verdict": verdict(difference, sign)})
+    if pair:
+        difference = pair["onset_first_minus_second_ev"]
+        rows.append({"cation": "V/Cr", "quantity": "cluster_pair_onset_ev", **difference, "verdict": verdict(difference, 1)})
     return rows

@@ -122,20 +122,25 @@ def report_context(params: dict, provenance_rows: list[dict]) -> dict:
     from specgroups.atomic import read_json
 
     from specgroups.mechanism import claims
+    from specgroups.names import environments_named
 
     chemistry = read_json(params["results"]["chemistry"])
     electronic = read_json(params["results"]["electronic"])
+    clusters = read_json(Path(params["chemistry"]) / "clusters.json")
+    features = [e["feature"] for c in clusters.values() for e in c["enriched"]]
     return {
         "commit": git_commit(),
         "units": params["units"],
         "sources": params["results"],
-        **{name: read_json(params["results"][name]) for name in ("dataset", "train", "cluster")},
+        **{name: read_json(params["results"][name]) for name in ("dataset", "train", "cluster", "scan")},
         "electronic": electronic,
         "headline": chemistry["headline"],
-        "claims": claims(chemistry["headline"]["by_cation"], electronic.get("localisation") or {}),
-        "guidelines": chemistry["guidelines"],
+        "claims": claims(chemistry["headline"]["by_cation"], electronic.get("localisation") or {}, chemistry["headline"]["pair"]),
+        "guidelines": read_json(Path(params["chemistry"]) / "guidelines.json"),
+        "enrichment": {key: chemistry[key] for key in ("enrichment_tests", "significant", "max_q_value", "guideline_validation")},
         "chemical_coherence": chemistry["chemical_coherence"],
-        "clusters": read_json(Path(params["chemistry"]) / "clusters.json"),
+        "clusters": clusters,
+        "environment_names": environments_named([*chemistry["guidelines"], *features]),
         "study": yaml.safe_load(Path(params["study"]).read_text()),
         "provenance": provenance_rows,
     }

@@ -15,7 +15,7 @@ from specgroups.clustering import (
     cluster_labels,
     mean_within_cluster_distance,
     mean_within_cluster_jaccard,
-    sibling_pairs,
+    nearest_clusters,
     spectral_coherence,
     ward_linkage,
 )
@@ -74,16 +74,18 @@ def test_non_finite_features_are_refused():
         ward_linkage(np.array([[0.0, np.nan], [1.0, 1.0]]), "gcn_1")
 
 
-def test_sibling_pairs_of_a_known_tree():
+def test_nearest_clusters_of_a_known_tree():
     # four tight pairs; pairs (A, B) and (C, D) are close to each other, far from the other two
-    points = np.array([[0, 0], [0, 0.1], [1, 0], [1, 0.1], [10, 0], [10, 0.1], [11, 0], [11, 0.1]], dtype=float)
+    points = np.array([[0, 0], [0, 0.1], [1, 0], [1, 0.1], [10, 0], [10, 0.1], [11, 0], [11, 0.1], [30, 0], [30, 0.1]], dtype=float)
     linkage_matrix = ward_linkage(points)
-    labels = cluster_labels(linkage_matrix, 4)
+    labels = cluster_labels(linkage_matrix, 5)
     by_point = {tuple(p): int(l) for p, l in zip(points, labels)}
-    a, b, c, d = by_point[(0.0, 0.0)], by_point[(1.0, 0.0)], by_point[(10.0, 0.0)], by_point[(11.0, 0.0)]
-    assert sorted(sibling_pairs(linkage_matrix, labels)) == sorted([tuple(sorted((a, b))), tuple(sorted((c, d)))])
-    # with two clusters the only pair is the two halves
-    assert sibling_pairs(linkage_matrix, cluster_labels(linkage_matrix, 2)) == [(1, 2)]
+    a, b, c, d, e = (by_point[(x, 0.0)] for x in (0.0, 1.0, 10.0, 11.0, 30.0))
+    nearest = nearest_clusters(linkage_matrix, labels)
+    assert (nearest[a], nearest[b], nearest[c], nearest[d]) == (b, a, d, c)
+    # E joins the rest last, at the same height for all four: the lowest label wins
+    assert nearest[e] == min(a, b, c, d)
+    assert nearest_clusters(linkage_matrix, cluster_labels(linkage_matrix, 2)) == {1: 2, 2: 1}
 
 
 def test_chemical_coherence_by_hand():

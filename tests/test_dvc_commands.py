@@ -38,7 +38,7 @@ def test_plots_show_writes_a_page_that_draws_every_plot_offline(tmp_path):
     html = page.read_text()
     assert "cdn.jsdelivr" not in html and "<script src=" not in html  # the libraries are inline
     plots = re.findall(r'<div id = "([^"]+)">', html)
-    expected = {"learning_curve", "onset_parity", "test_spectra"}
+    expected = {"learning_curve", "onset_parity", "test_spectra", "n_clusters_scan"}
     for profile in ("", "profiles_eps2_"):
         assert all(any(name.startswith(f"{profile}metrics_{kind}") for name in plots) for kind in expected), plots
     dom = subprocess.run([CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'chromium'}", "--virtual-time-budget=10000",

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from specgroups.enrichment import contrast, difference_with_interval, enrichment, feature_matrix
+from specgroups.enrichment import difference_with_interval, enrichment, feature_matrix, nested_tests
 
 
 def test_feature_matrix():
@@ -51,15 +51,20 @@ def test_difference_with_interval():
     assert result["n"] == [10, 12]
 
 
-def test_contrast_of_two_groups_by_hand():
-    names = ["X", "Y"]
-    matrix = np.array([[1, 1], [1, 0], [1, 1], [1, 0], [0, 1], [0, 0], [0, 1], [0, 0]], dtype=bool)
-    in_a, in_b = np.arange(8) < 4, np.arange(8) >= 4
-    onsets = np.array([4.0, 4.1, 3.9, 4.0, 3.0, 3.1, 2.9, 3.0])
-    result = contrast(names, matrix, in_a, in_b, onsets, np.random.default_rng(0), 2000)
-    x = result["features"][0]
-    assert (x["feature"], x["in_a"], x["in_b"]) == ("X", 4, 0)
-    assert x["p_value"] == pytest.approx(2 / math.comb(8, 4))  # two-sided: all four in a, or all four in b
-    y = result["features"][1]
-    assert (y["in_a"], y["in_b"], y["p_value"]) == (2, 2, pytest.approx(1.0))
-    assert result["onset_a_minus_b_ev"]["difference"] == pytest.approx(1.0)
+def test_nested_features_are_tested_once_and_within_their_parent():
+    # "element Cr" and "Cr6+" have the same carriers as "Cr6+ T:4": only the most specific is tested, against all;
+    # "Cr6+ T:4 among alkali" has fewer carriers and is tested within "Cr6+ T:4"
+    parents = {"Cr6+": "element Cr", "Cr6+ T:4": "Cr6+", "Cr6+ T:4 among alkali": "Cr6+ T:4"}
+    chain = ["element Cr", "Cr6+", "Cr6+ T:4", "Cr6+ T:4 among alkali"]
+    carriers = {f"m{i}": (set(chain[:3]) | ({chain[3]} if i < 4 else set()) if i < 8 else set()) for i in range(16)}
+    names, matrix = feature_matrix(carriers, list(carriers))
+    assert nested_tests(names, matrix, parents) == {"Cr6+ T:4": None, "Cr6+ T:4 among alkali": "Cr6+ T:4"}
+    groups = np.array([1] * 4 + [2] * 12)  # group 1: the four carriers among alkali
+    table = enrichment(names, matrix, groups, min_count=2, parents=parents)
+    assert set(table.feature) == {"Cr6+ T:4", "Cr6+ T:4 among alkali"}
+    nested = table[(table.group == 1) & (table.feature == "Cr6+ T:4 among alkali")].iloc[0]
+    # within the 8 Cr carriers, all 4 of group 1 carry it and none of the other 4: 1 / C(8, 4)
+    assert (nested.within, nested.in_group, nested.group_size, nested.in_total, nested.total) == ("Cr6+ T:4", 4, 4, 4, 8)
+    assert nested.p_value == pytest.approx(1 / math.comb(8, 4))
+    plain = enrichment(names, matrix, groups, min_count=2)
+    assert len(plain[plain.group == 1]) == 4  # without parents, every link of the chain is tested again

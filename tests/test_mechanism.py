@@ -52,10 +52,11 @@ def test_like_for_like_pairs_side_by_side():
 
 
 def test_verdicts_read_the_interval_against_the_claimed_sign():
-    assert verdict({"ci95": [0.2, 0.9]}, 1) == "supported"
-    assert verdict({"ci95": [-0.9, -0.2]}, -1) == "supported"
-    assert verdict({"ci95": [-0.1, 0.9]}, 1) == "not supported"
-    assert verdict({"ci95": [-0.9, -0.2]}, 1) == "contradicted"
+    assert verdict({"ci95": [0.2, 0.9], "n": [5, 25]}, 1) == "supported"
+    assert verdict({"ci95": [-0.9, -0.2], "n": [5, 25]}, -1) == "supported"
+    assert verdict({"ci95": [-0.1, 0.9], "n": [5, 25]}, 1) == "inconclusive"
+    assert verdict({"ci95": [-0.9, -0.2], "n": [5, 25]}, 1) == "not supported"
+    assert verdict({"ci95": [0.2, 0.9], "n": [2, 6]}, 1) == "inconclusive"  # two materials make no interval
     assert verdict({"ci95": [float("nan"), float("nan")]}, 1) == verdict({"ci95": [None, None]}, 1) == "not testable"
 
 
@@ -65,6 +66,9 @@ def test_claims_cover_the_onsets_and_every_measure():
     rows = claims(onsets, localised)
     assert {(r["cation"], r["quantity"]) for r in rows} >= {("V", "onset_energy_ev"), ("V", "cbm_curvature_mass"), ("V", "cbm_weight_mo4"), ("V", "lowest_conduction_band_width_ev")}
     assert next(r for r in rows if r["quantity"] == "onset_energy_ev")["verdict"] == "supported"
+    pair = {"onset_first_minus_second_ev": {"difference": 0.4, "ci95": [-0.1, 0.8], "n": [16, 40]}}
+    assert claims(onsets, {}, pair)[-1] == {"cation": "V/Cr", "quantity": "cluster_pair_onset_ev", "difference": 0.4, "ci95": [-0.1, 0.8],
+                                            "n": [16, 40], "verdict": "inconclusive"}
 
 
 def test_curvature_mass_is_the_conductivity_mass_at_a_minimum_and_defined_off_it():

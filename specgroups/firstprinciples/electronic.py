@@ -27,6 +27,7 @@ from specgroups.errors import InputError
 from specgroups.firstprinciples.calculation import band_edges, ground_state, kpoint_grid, occupied_band_count
 from specgroups.firstprinciples.selection import HEADLINE_ELEMENTS
 from specgroups.firstprinciples.settings import OpticsSettings
+from specgroups.names import chemical_formula
 
 ANGULAR_LABELS = "spdf"
 
@@ -114,7 +115,7 @@ def band_edge_states(
     atoms = AseAtomsAdaptor.get_atoms(structure)
     calc = ground_state(atoms, settings, kpoint_grid(atoms, settings.ground_state_kpoint_density, False), log_path or os.devnull)
     occupied = occupied_band_count(calc)
-    name = structure.composition.reduced_formula
+    name = chemical_formula(structure.composition)
     if occupied is None:
         raise InputError(f"{name}: odd electron count; band edges of a metal are not defined")
     edges = band_edges(calc, occupied, calc.get_number_of_bands())
@@ -165,7 +166,7 @@ def band_edge_localisation(structure, settings: OpticsSettings, bond_cutoff: flo
     with atomic_path(cube_path) as temporary:
         write(str(temporary), calc.get_atoms(), format="cube", data=state_density(calc, index, cbm.band))
     return {
-        "formula": structure.composition.reduced_formula,
+        "formula": chemical_formula(structure.composition),
         "nsites": len(structure),
         "tetrahedron_atoms": atoms,
         "radius_a": radius,
