@@ -146,6 +146,10 @@ def assemble_dataset(
     rows, spectra, structures, excluded, unreadable = [], [], {}, [], []
     candidates = list(candidates)
     for candidate in tqdm(candidates, desc="dataset", unit="material", leave=False):
+        try:
+            formula = chemical_formula(candidate.formula)
+        except InputError as error:
+            raise InputError(f"{candidate.material_id}: {error}") from error
         reason = candidate.exclusion_reason
         if not reason:
             try:
@@ -159,7 +163,7 @@ def assemble_dataset(
             else:
                 cut_below_ev = candidate.direct_gap_ev + shift
         if reason:
-            excluded.append({"id": candidate.material_id, "formula": chemical_formula(candidate.formula), "reason": reason})
+            excluded.append({"id": candidate.material_id, "formula": formula, "reason": reason})
             continue
         try:
             if candidate.load_dielectric is None:
@@ -168,14 +172,14 @@ def assemble_dataset(
                 spectrum = log_absorption_on_grid(candidate.load_dielectric(), options.grid, options.floor, shift, cut_below_ev)
         except InputError as error:
             unreadable.append(f"{candidate.material_id}: {error}")
-            excluded.append({"id": candidate.material_id, "formula": chemical_formula(candidate.formula), "reason": f"unreadable: {error}"})
+            excluded.append({"id": candidate.material_id, "formula": formula, "reason": f"unreadable: {error}"})
             continue
         absorption = candidate.load_dielectric is not None
         metrics = onset_metrics(options.grid, spectrum, options.onset_threshold, options.edge_window_ev, logarithmic=absorption)
         rows.append(
             {
                 "id": candidate.material_id,
-                "formula": chemical_formula(candidate.formula),
+                "formula": formula,
                 "nsites": len(candidate.structure["sites"]),
                 "onset_energy_ev": metrics.onset_energy_ev,
                 "absorption_edge_integral": metrics.absorption_edge_integral,

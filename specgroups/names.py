@@ -65,7 +65,7 @@ def environment_name(symbol: str) -> str:
     return f"{name.lower()} ({symbol})"
 
 
-CHEMENV_SYMBOL = re.compile(r"(?<![\w:])([A-Z]{1,4}:\d+(?:\.\d+)?)(?![\w:.])")
+CHEMENV_SYMBOL = re.compile(r"(?<![\w:])([A-Z]{1,4}(?:_\d+)?:\d+(?:\.\d+)?)(?![\w:]|\.\d)")
 
 
 def environments_named(texts: Iterable[str]) -> dict[str, str]:

@@ -107,9 +107,13 @@ def test_unusable_materials_are_listed_with_the_reason(tmp_path):
     assert reasons["mp-metal"].startswith("metal")
     assert "no target gap" in reasons["mp-noref"]
     # a broken file is bad input: the stage stops and names the material and the file
-    candidates.append(MaterialInput("mp-broken", "X", candidates[0].structure, "test", partial(read_dielectric, broken), 2.0, 2.0, 3.0))
+    candidates.append(MaterialInput("mp-broken", candidates[0].formula, candidates[0].structure, "test", partial(read_dielectric, broken), 2.0, 2.0, 3.0))
     with pytest.raises(InputError, match=r"mp-broken: .*broken.json: not a vise DieleFuncData JSON"):
         assemble_dataset(candidates, options(OnsetCorrection("reference_gap")), FRACTIONS, 1)
+    # a formula that names no element is bad input too, named by material
+    misnamed = MaterialInput("mp-misnamed", "Xq2O", candidates[0].structure, "test", None)
+    with pytest.raises(InputError, match=r"mp-misnamed: 'Xq2O': not a chemical formula"):
+        assemble_dataset([misnamed], options(OnsetCorrection("none")), FRACTIONS, 1)
 
 
 def test_nothing_usable_is_an_input_error():

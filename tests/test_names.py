@@ -50,8 +50,9 @@ def test_a_string_that_is_no_formula_is_an_input_error():
 def test_environment_symbols_are_spelled_out_once_each():
     assert environment_name("O:6") == "octahedron (O:6)" and environment_name("T:4") == "tetrahedron (T:4)"
     assert environment_name("not a symbol") == "not a symbol"
-    named = environments_named(["V5+ T:4 isolated alkali", "Ga3+ O:6", "Cr6+ T:4", "q = 0.01"])
-    assert named == {"O:6": "octahedron (O:6)", "T:4": "tetrahedron (T:4)"}
+    named = environments_named(["V5+ T:4 isolated alkali", "Ga3+ O:6", "Cr6+ T:4", "q = 0.01", "K1+ BS_2:10", "ends in S:1."])
+    assert list(named) == ["BS_2:10", "O:6", "S:1", "T:4"] and named["T:4"] == "tetrahedron (T:4)"
+    assert named["BS_2:10"] == "bicapped square prism (adjacent faces) (BS_2:10)"
 
 
 def test_the_dataset_names_every_material_as_chemists_do():

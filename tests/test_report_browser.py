@@ -39,9 +39,11 @@ def report(tmp_path_factory) -> Path:
             "members": [f"mp-{i}" for i in members], "formulas": ["Na3VO4", "K3VO4"] if cluster == 1 else ["V2O5", "MgV2O6"],
             "onset_energy_ev": {"mean": float(onsets[members].mean()), "std": 0.1},
             "log10_edge_integral": {"mean": 5.2, "std": 0.1},
-            "enriched": [{"feature": "V5+ isolated T:4 among alkali", "in_group": 2, "group_size": 2, "fraction_in_total": 0.5, "odds_ratio": None, "q_value": 0.04}],
+            "enriched": [{"feature": "V5+ isolated T:4 among alkali", "within": "V5+ isolated T:4", "in_group": 2, "group_size": 2,
+                          "fraction_in_total": 0.5, "odds_ratio": None, "q_value": 0.04}],
         }
     (chemistry / "clusters.json").write_text(json.dumps(summaries))
+    (chemistry / "guidelines.json").write_text((ROOT / "data/chemistry/guidelines.json").read_text())
     params = yaml.safe_load((ROOT / "params.yaml").read_text())["report"]
     params.update(templates=str(ROOT / "paper/templates"), study=str(ROOT / "paper/study_reported.yaml"), figures=str(figures),
                   chemistry=str(chemistry), dvc_lock=str(ROOT / "dvc.lock"), markdown=str(work / "paper/report.md"),
@@ -60,7 +62,7 @@ def report(tmp_path_factory) -> Path:
 
 def test_report_contains_every_section(report):
     html = report.read_text()
-    for section in ('id="dataset"', 'id="model"', 'id="figures"', 'id="clusters"', 'id="cluster-1"', 'id="cluster-2"', 'id="provenance"'):
+    for section in ('id="dataset"', 'id="model"', 'id="design-guidelines"', 'id="figures"', 'id="clusters"', 'id="cluster-1"', 'id="cluster-2"', 'id="provenance"'):
         assert section in html
     assert "http://" not in html and "https://" not in html.replace("https://creativecommons", "")
 
