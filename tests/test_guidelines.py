@@ -15,7 +15,6 @@ from specgroups.dataset import read_dataset
 from specgroups.enrichment import enrichment, feature_matrix
 from specgroups.features import load_features
 from specgroups.guidelines import Materials, cluster_summaries, derived_guidelines, guideline, validate, validation_summary
-from tests.helpers import ROOT
 
 NAMES = ["Cr6+", "element Na", "V5+"]
 # clusters 1 and 2: Cr6+ in every material of cluster 1, none of cluster 2; Na everywhere
@@ -96,16 +95,17 @@ def test_guidelines_are_ranked_by_effect_and_summarised():
         derived_guidelines(single, data, {1: 2, 2: 1, 3: 2}, 0.05, 0.8, np.random.default_rng(0), 10)
 
 
-def test_committed_guidelines_come_from_derivation_materials_and_their_clusters():
-    dataset = read_dataset(ROOT / "data/dataset")
-    labels = dict(zip(dataset.ids, load_features(ROOT / "data/clusters.npz")["labels"].tolist()))
-    records = json.loads((ROOT / "data/chemistry/materials.json").read_text())
+@pytest.mark.slow
+def test_a_pipelines_guidelines_come_from_derivation_materials_and_their_clusters(pipeline_repo):
+    dataset = read_dataset(pipeline_repo / "data/dataset")
+    labels = dict(zip(dataset.ids, load_features(pipeline_repo / "data/clusters.npz")["labels"].tolist()))
+    records = json.loads((pipeline_repo / "data/chemistry/materials.json").read_text())
     usable = [m for m in dataset.ids if "error" not in records[m]]
     names, matrix = feature_matrix({m: site_features(records[m]) for m in usable}, usable)
     split = dict(zip(dataset.materials["id"], dataset.materials["split"]))
     onset = dict(zip(dataset.materials["id"], dataset.materials["onset_energy_ev"]))
-    guidelines = json.loads((ROOT / "data/chemistry/guidelines.json").read_text())
-    assert guidelines, "the default profile states at least one guideline"
+    guidelines = json.loads((pipeline_repo / "data/chemistry/guidelines.json").read_text())
+    assert guidelines, "the small pipeline states at least one guideline"
     for g in guidelines:
         column = names.index(g["feature"])
         carriers = [m for row, m in enumerate(usable) if matrix[row, column] and labels[m] == g["cluster"]]

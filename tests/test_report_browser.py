@@ -8,10 +8,12 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
 from specgroups.figures import cluster_grid_figure, cluster_panel_figure, pipeline_graph, save, workflow_figure
+from specgroups.guidelines import Materials, guideline, statement, validate
 from tests.helpers import CHROMIUM, CHROMIUM_FLAGS
 
 ROOT = Path(__file__).parents[1]
@@ -43,7 +45,10 @@ def report(tmp_path_factory) -> Path:
                           "fraction_in_total": 0.5, "odds_ratio": None, "q_value": 0.04}],
         }
     (chemistry / "clusters.json").write_text(json.dumps(summaries))
-    (chemistry / "guidelines.json").write_text((ROOT / "data/chemistry/guidelines.json").read_text())
+    found = Materials(["V5+ isolated T:4 among alkali"], np.array([[True], [True], [False], [False]]), labels, onsets, edges, np.zeros(4, dtype=bool))
+    row = pd.Series({"group": 1, "feature": "V5+ isolated T:4 among alkali", "within": "V5+ isolated T:4", "q_value": 0.04})
+    stated = guideline(row, found, 2, 0.8, np.random.default_rng(0), 100)
+    (chemistry / "guidelines.json").write_text(json.dumps([{**stated, "statement": statement(stated), "validation": validate(stated, found)}]))
     params = yaml.safe_load((ROOT / "params.yaml").read_text())["report"]
     params.update(templates=str(ROOT / "paper/templates"), study=str(ROOT / "paper/study_reported.yaml"), figures=str(figures),
                   chemistry=str(chemistry), dvc_lock=str(ROOT / "dvc.lock"), markdown=str(work / "paper/report.md"),
