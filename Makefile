@@ -32,13 +32,14 @@ plots: setup
 exp-show: setup
 	$(BIN)/dvc exp show --only-changed --md --no-pager --hide-workspace --drop '^(data|figures|models|results|specgroups|stages)/'
 
-## Run the test suite (what CI runs)
+## Run the test suite (what CI runs): one pytest worker per core (pytest-xdist); the tests of the shared small
+## pipeline stay in one worker
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 ## The tests not marked slow: a developer's quick check (CI runs them all, `make test`)
 test-fast: setup
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -n auto --dist loadgroup -m "not slow"
 
 ## From a clean clone of this commit: dvc repro --force twice, identical clusters and metrics
 check-repro: setup

@@ -29,6 +29,9 @@ def machine() -> dict:
         "cpus": os.cpu_count(),
         "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
         "python": platform.python_version(),
+        # 1-, 5- and 15-minute load averages when the benchmark wrote its result: above 0 means other processes
+        # shared the cores, which slows every side of a side-by-side ratio alike, noisily
+        "load_average": [round(value, 2) for value in os.getloadavg()],
     }
 
 

@@ -6,12 +6,19 @@ On the same materials (a seeded draw from ../shared/data/structures) and the
 same model and optimiser settings (the default profile's ``train`` section):
 
 - training throughput, crystals per second of the training loop, of
-  specgroups' trainer (1 and 2 torch threads) and of alignn's own trainer
+  specgroups' trainer (eager with 1 and 2 torch threads, and compiled,
+  ``train.compile: true``, with 1) and of alignn's own trainer
   (``python -m alignn.train_alignn`` with ``alignn_atomwise_pure``; once with
   its default data loader, 4 worker processes and per-epoch output storage,
   and once at its best on 2 cores, no workers and no storage), each in
   its own process, interleaved over ``--rounds`` so that load from other
-  processes hits all of them alike (target: specgroups >= 1.5x alignn);
+  processes hits all of them alike (target: specgroups >= 1.5x alignn,
+  ``speedup_over_alignn``: the compiled trainer against alignn at its best);
+- the compiled trainer's first epoch (compilation included, from an empty
+  inductor cache) and its agreement with eager: the largest difference of
+  their per-batch outputs over every training batch from the same initial
+  weights, and of their weights after the run; whether two compiled runs
+  give bit-identical weights;
 - peak resident memory of each process (``wait4``'s ru_maxrss);
 - feature extraction (every layer, batched as the embed stage does), CPU
   milliseconds per crystal (target: < 30 ms).
@@ -31,7 +38,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
+import os
 import re
 import sys
 import tempfile
@@ -148,21 +157,29 @@ def prepare(workdir: Path, materials: list[dict], params: dict, epochs: int) -> 
     }
 
 
-def worker(workdir: Path, threads: int, epochs: int, n_train: int, n_val: int) -> None:
-    """specgroups' side, in its own process: train, then extract features; prints one JSON line."""
+def weights_digest(state: dict) -> str:
+    return hashlib.sha256(b"".join(state[key].numpy().tobytes() for key in sorted(state))).hexdigest()
+
+
+def worker(workdir: Path, threads: int, epochs: int, n_train: int, n_val: int, compiled: bool, weights_out: Path) -> None:
+    """specgroups' side, in its own process: train (saving the final weights to ``weights_out``), then extract
+    features; prints one JSON line. Compiled: from an empty inductor cache of its own, and first the largest
+    difference between the compiled and the eager forward pass over every training batch."""
+    os.environ["TORCHINDUCTOR_CACHE_DIR"] = str(weights_out.with_suffix(".inductor"))
     import torch
 
     from specgroups.features import extract_features
     from specgroups.graphs import load_graph_set
     from specgroups.model import build_model
-    from specgroups.training import TrainingSettings, make_deterministic, train
+    from specgroups.training import TrainingSettings, batches, make_deterministic, train
 
     params = yaml.safe_load((ROOT / "params.yaml").read_text())
     train_params = params["train"]
     settings = TrainingSettings(
-        **{key: train_params[key] for key in TrainingSettings.__dataclass_fields__ if key not in ("epochs", "threads")},
+        **{key: train_params[key] for key in TrainingSettings.__dataclass_fields__ if key not in ("epochs", "threads", "compile")},
         epochs=epochs,
         threads=threads,
+        compile=compiled,
     )
     make_deterministic(settings.seed, settings.threads)
     ids = json.loads((workdir / "ids.json").read_text())
@@ -171,7 +188,17 @@ def worker(workdir: Path, threads: int, epochs: int, n_train: int, n_val: int) -
     train_set = load_graph_set(workdir / "graphs", ids[:n_train], targets[:n_train])
     val_set = load_graph_set(workdir / "graphs", ids[n_train : n_train + n_val], targets[n_train : n_train + n_val])
     model = build_model({**train_params["architecture"], "output_features": targets.shape[1]})
+    agreement = {}
+    if compiled:
+        network, largest = torch.compile(model, dynamic=True), 0.0
+        with torch.no_grad():
+            for inputs, _ in batches(train_set, list(range(len(train_set))), settings.batch_size, torch.device("cpu")):
+                largest = max(largest, float((network(inputs)["out"] - model(inputs)["out"]).abs().max()))
+        agreement = {"forward_max_abs_difference": largest}
+        torch.compiler.reset()
     result = train(model, train_set, val_set, settings)
+    final = {key: value.detach().clone() for key, value in model.state_dict().items()}
+    torch.save(final, weights_out)
     model.load_state_dict(result.best_state)
     start_cpu, start_wall = time.process_time(), time.perf_counter()
     features = extract_features(model, data, int(params["embed"]["batch_size"]), torch.device("cpu"))
@@ -180,7 +207,8 @@ def worker(workdir: Path, threads: int, epochs: int, n_train: int, n_val: int) -
         "wall_ms_per_crystal": 1000 * (time.perf_counter() - start_wall) / len(ids),
         "representations": len(features),
     }
-    print(json.dumps({"epoch_seconds": [row["train_seconds"] for row in result.history], "feature_extraction": extraction}))
+    epoch_seconds = [row["train_seconds"] for row in result.history]
+    print(json.dumps({"epoch_seconds": epoch_seconds, "feature_extraction": extraction, "weights_digest": weights_digest(final), **agreement}))
 
 
 def alignn_epoch_seconds(output: str) -> list[float]:
@@ -196,11 +224,29 @@ def alignn_epoch_seconds(output: str) -> list[float]:
     return seconds
 
 
+def compiled_against_eager(workdir: Path, runs: dict[str, list[dict]]) -> dict:
+    """How close the compiled trainer comes to eager (same data, seed and initial weights): per-batch outputs
+    before training, weights after the first round's runs; and whether every compiled round gave the same weights."""
+    import torch
+
+    eager, compiled = (torch.load(workdir / f"{name}_0.pt", weights_only=True) for name in ("specgroups_1_thread", "specgroups_compiled_1_thread"))
+    compiled_runs = runs["specgroups_compiled_1_thread"]
+    return {
+        "forward_max_abs_difference": max(run["forward_max_abs_difference"] for run in compiled_runs),
+        "weights_max_abs_difference_after_run": max(float((compiled[key].float() - eager[key].float()).abs().max()) for key in eager),
+        "weights_bit_identical_to_eager": all(torch.equal(compiled[key], eager[key]) for key in eager),
+        "compiled_runs_bit_identical": len({run["weights_digest"] for run in compiled_runs}) == 1,
+        "first_epoch_seconds_with_compilation": [run["epoch_seconds"][0] for run in compiled_runs],
+        "eager_first_epoch_seconds": [run["epoch_seconds"][0] for run in runs["specgroups_1_thread"]],
+    }
+
+
 def benchmark(materials: int, epochs: int, rounds: int, seed: int) -> dict:
     params = yaml.safe_load((ROOT / "params.yaml").read_text())
     chosen = draw_materials(materials, seed)
     runs: dict[str, list[dict]] = {
         "specgroups_1_thread": [],
+        "specgroups_compiled_1_thread": [],
         "specgroups_2_threads": [],
         "alignn_1_thread": [],
         "alignn_1_thread_default_loader": [],
@@ -228,10 +274,13 @@ def benchmark(materials: int, epochs: int, rounds: int, seed: int) -> dict:
                         sys.executable, str(Path(__file__).resolve()), "--worker", str(workdir),
                         "--threads", str(threads), "--epochs", str(epochs),
                         "--n-train", str(prepared["n_train"]), "--n-val", str(prepared["n_val"]),
+                        "--weights-out", str(workdir / f"{name}_{round_number}.pt"),
+                        *(["--compile"] if "compiled" in name else []),
                     ]  # fmt: skip
                     output, usage = run_measured(command, threads, ROOT)
                     runs[name].append({**usage, **json.loads(output.strip().splitlines()[-1])})
                 print(f"round {round_number + 1}/{rounds} {name}: {runs[name][-1]['epoch_seconds']}", file=sys.stderr)
+        agreement = compiled_against_eager(workdir, runs)
 
     def throughput(name: str) -> float:
         seconds = [s for run in runs[name] for s in run["epoch_seconds"][1:]]
@@ -257,10 +306,13 @@ def benchmark(materials: int, epochs: int, rounds: int, seed: int) -> dict:
         "graph_sizes": edges,
         "graph_cpu_ms_per_crystal": round(prepared["graph_cpu_ms_per_crystal"], 1),
         "training_crystals_per_second": {name: round(value, 2) for name, value in speeds.items()},
-        "speedup_over_alignn": round(speeds["specgroups_1_thread"] / speeds["alignn_1_thread"], 2),
-        "speedup_over_alignn_default_loader": round(speeds["specgroups_1_thread"] / speeds["alignn_1_thread_default_loader"], 2),
-        "speedup_over_alignn_per_triplet": round(speeds["specgroups_1_thread"] / speeds["alignn_1_thread"] * ours_per_theirs_triplets, 2),
+        "speedup_over_alignn": round(speeds["specgroups_compiled_1_thread"] / speeds["alignn_1_thread"], 2),
+        "speedup_over_alignn_default_loader": round(speeds["specgroups_compiled_1_thread"] / speeds["alignn_1_thread_default_loader"], 2),
+        "speedup_over_alignn_per_triplet": round(speeds["specgroups_compiled_1_thread"] / speeds["alignn_1_thread"] * ours_per_theirs_triplets, 2),
+        "eager_speedup_over_alignn": round(speeds["specgroups_1_thread"] / speeds["alignn_1_thread"], 2),
+        "compiled_over_eager": round(speeds["specgroups_compiled_1_thread"] / speeds["specgroups_1_thread"], 2),
         "target_speedup_over_alignn": 1.5,
+        "compiled_agreement": agreement,
         "two_threads_over_one": round(speeds["specgroups_2_threads"] / speeds["specgroups_1_thread"], 2),
         "peak_rss_mb": {name: round(max(run["peak_rss_mb"] for run in runs[name]), 0) for name in runs},
         "feature_extraction_cpu_ms_per_crystal": round(float(np.median(extraction)), 1),
@@ -280,16 +332,18 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--n-train", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--n-val", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--weights-out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--compile", action="store_true", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.worker:
-        worker(arguments.worker, arguments.threads, arguments.epochs, arguments.n_train, arguments.n_val)
+        worker(arguments.worker, arguments.threads, arguments.epochs, arguments.n_train, arguments.n_val, arguments.compile, arguments.weights_out)
         return
     from specgroups.atomic import write_json_atomic
 
     result = benchmark(arguments.materials, arguments.epochs, arguments.rounds, arguments.seed)
     write_json_atomic(arguments.out, result)
     print(
-        f"training: specgroups {result['training_crystals_per_second']['specgroups_1_thread']} crystals/s vs alignn "
+        f"training: specgroups compiled {result['training_crystals_per_second']['specgroups_compiled_1_thread']} crystals/s vs alignn "
         f"{result['training_crystals_per_second']['alignn_1_thread']} ({result['speedup_over_alignn']}x); "
         f"2 threads {result['two_threads_over_one']}x of 1; features {result['feature_extraction_cpu_ms_per_crystal']} ms/crystal "
         f"-> {arguments.out}"

@@ -19,7 +19,7 @@ import pandas as pd
 from scipy.stats import binomtest
 from scipy.stats import t as student_t
 
-from specgroups.enrichment import difference_with_interval, mean_with_interval
+from specgroups.enrichment import difference_with_interval, enrichment, mean_with_interval
 from specgroups.errors import InputError
 
 # a guideline fails when its held-out coverage is below the nominal level at this one-sided binomial p
@@ -173,6 +173,18 @@ def validation_summary(guidelines: list[dict], materials: Materials, level: floa
         "directed_sign_pairs": len(directed),
         **{status.replace(" ", "_"): sum(v["status"] == status for v in validations) for status in ("held", "failed", "not tested")},
     }
+
+
+def validated_guidelines(materials: Materials, parents: dict[str, str], nearest: dict[int, int], min_count: int, max_q_value: float,
+                         level: float, rng: np.random.Generator, rounds: int) -> tuple[pd.DataFrame, list[dict], dict]:
+    """(the enrichment tests of the derivation materials, the guidelines at q <= ``max_q_value`` read off them
+    with their held-out validation, the :func:`validation_summary`); ``parents`` nests the features
+    (:func:`specgroups.chemistry.feature_parents`), ``nearest`` maps each cluster to the one the dendrogram
+    joins it to (:func:`specgroups.clustering.nearest_clusters`)."""
+    derivation = ~materials.held_out
+    enriched = enrichment(materials.names, materials.matrix[derivation], materials.labels[derivation], min_count, parents)
+    guidelines = derived_guidelines(enriched, materials, nearest, max_q_value, level, rng, rounds)
+    return enriched, guidelines, validation_summary(guidelines, materials, level)
 
 
 def guideline_materials(table: pd.DataFrame, rows: np.ndarray, names: list[str], matrix: np.ndarray, labels: np.ndarray,

@@ -19,9 +19,8 @@ import pandas as pd
 
 from specgroups.clustering import (bootstrap_stability, chemical_coherence, cluster_labels, nearest_clusters,
                                    spectral_coherence)
-from specgroups.enrichment import enrichment
 from specgroups.errors import InputError
-from specgroups.guidelines import Materials, derived_guidelines, validation_summary
+from specgroups.guidelines import Materials, validated_guidelines
 
 SCAN_COLUMNS = ["representation", "n_clusters", "mean_cluster_size", "spectral_coherence_ratio", "environment_coherence_ratio",
                 "bootstrap_ari", "guidelines", "coverage", "sign_agreement"]
@@ -48,11 +47,8 @@ def scan_point(features: np.ndarray, labels: np.ndarray, linkage: np.ndarray, re
     ``environments`` is the coordination-environment matrix of the dataset ``rows`` with a chemistry record, and
     ``materials`` (:func:`specgroups.guidelines.guideline_materials`) carries these labels."""
     n_clusters = len(np.unique(labels))
-    derivation = ~materials.held_out
-    enriched = enrichment(materials.names, materials.matrix[derivation], materials.labels[derivation], settings.min_count, parents)
-    guidelines = derived_guidelines(enriched, materials, nearest_clusters(linkage, labels), settings.max_q_value, settings.level,
-                                    np.random.default_rng(settings.seed), settings.guideline_rounds)
-    validation = validation_summary(guidelines, materials, settings.level)
+    _, guidelines, validation = validated_guidelines(materials, parents, nearest_clusters(linkage, labels), settings.min_count, settings.max_q_value,
+                                                     settings.level, np.random.default_rng(settings.seed), settings.guideline_rounds)
     return {
         "n_clusters": n_clusters,
         "mean_cluster_size": len(labels) / n_clusters,

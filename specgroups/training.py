@@ -26,6 +26,10 @@ class TrainingSettings:
     The study's runs: L1 loss, AdamW (lr 1e-3, weight decay 1e-5), a constant
     learning rate (alignn 2024's one-cycle scheduler was attached to an
     optimizer that was then replaced), batch 4, 500 epochs, seed 123.
+
+    ``compile``: train through ``torch.compile(dynamic=True)`` (the same function, its kernels fused) with the fused
+    optimizer step; inference, validation and feature extraction stay eager. It pays off only over many epochs:
+    the first compiled epoch costs over a minute (benchmarks/training.json).
     """
 
     epochs: int
@@ -38,6 +42,7 @@ class TrainingSettings:
     seed: int
     threads: int
     device: str
+    compile: bool
 
     @classmethod
     def from_params(cls, params: dict, source: str = "params") -> "TrainingSettings":
@@ -58,6 +63,8 @@ class TrainingSettings:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise InputError(f"params: train.{name} must be a positive integer, got {value!r}")
+        if not isinstance(self.compile, bool):
+            raise InputError(f"params: train.compile must be true or false, got {self.compile!r}")
         if self.device not in ("cpu", "cuda", "auto"):
             raise InputError(f"params: train.device must be cpu, cuda or auto, got {self.device!r}")
 
@@ -138,12 +145,12 @@ class TrainingResult:
 
 
 def _optimizer(model, settings: TrainingSettings):
-    parameters = model.parameters()
-    if settings.optimizer == "adamw":
-        return torch.optim.AdamW(parameters, lr=settings.learning_rate, weight_decay=settings.weight_decay)
-    if settings.optimizer == "adam":
-        return torch.optim.Adam(parameters, lr=settings.learning_rate, weight_decay=settings.weight_decay)
-    return torch.optim.SGD(parameters, lr=settings.learning_rate, weight_decay=settings.weight_decay, momentum=0.9)
+    """The compiled trainer takes torch's fused optimizer step (one kernel for all 192 tensors: 1.4 ms a step against
+    7.1 for the per-parameter loop on the default model; the same update up to float rounding, deterministic); the
+    eager trainer keeps the per-parameter loop, so that its weights stay what they were."""
+    kind = {"adamw": torch.optim.AdamW, "adam": torch.optim.Adam, "sgd": torch.optim.SGD}[settings.optimizer]
+    extra = {"momentum": 0.9} if settings.optimizer == "sgd" else {}
+    return kind(model.parameters(), lr=settings.learning_rate, weight_decay=settings.weight_decay, fused=settings.compile or None, **extra)
 
 
 def _shard(order: list[int], distributed: Distributed) -> list[int]:
@@ -174,6 +181,8 @@ def train(
         network = DistributedDataParallel(
             model, device_ids=[distributed.local_rank] if device.type == "cuda" else None, find_unused_parameters=True
         )
+    if settings.compile:
+        network = torch.compile(network, dynamic=True)
     optimizer = _optimizer(model, settings)
     steps_per_epoch = -(-(len(train_set) // distributed.world_size) // settings.batch_size)
     scheduler = (

@@ -12,10 +12,9 @@ from specgroups.chemistry import FEATURE_KINDS, chemistry_of_materials, feature_
 from specgroups.clustering import chemical_coherence_by_kind, nearest_clusters
 from specgroups.contrast import CONTRAST_COLUMNS, headline_contrast, oxides
 from specgroups.dataset import read_dataset
-from specgroups.enrichment import enrichment
 from specgroups.errors import InputError
 from specgroups.features import load_features
-from specgroups.guidelines import cluster_summaries, derived_guidelines, guideline_materials, validation_summary
+from specgroups.guidelines import cluster_summaries, guideline_materials, validated_guidelines
 from specgroups.metrics import chemistry_metrics, write_results
 from stages._common import load_params, stage_main
 
@@ -29,11 +28,11 @@ def run(arguments) -> str:
     records = chemistry_of_materials(dataset.structures, params["cache"], int(params["workers"]))
     usable, rows, names, matrix = feature_table(records, dataset.ids)
     materials = guideline_materials(table, rows, names, matrix, labels, rule["derivation_splits"], rule["held_out_splits"])
-    enriched = enrichment(names, materials.matrix[~materials.held_out], materials.labels[~materials.held_out], int(params["min_count"]), feature_parents([records[m] for m in usable]))
+    enriched, guidelines, validation = validated_guidelines(materials, feature_parents([records[m] for m in usable]), nearest_clusters(clusters["linkage"], labels),
+                                                           int(params["min_count"]), max_q, level, np.random.default_rng(seed), rounds)
     output = Path(params["output"])
     write_csv_atomic(output / "enrichment.csv", enriched, "%.4g")
     write_json_atomic(output / "clusters.json", cluster_summaries(table, labels, enriched, max_q))
-    guidelines = derived_guidelines(enriched, materials, nearest_clusters(clusters["linkage"], labels), max_q, level, np.random.default_rng(seed), rounds)
     write_json_atomic(output / "guidelines.json", guidelines)
     write_json_atomic(output / "materials.json", records)
     environments, headline = headline_contrast(records, table, labels, clusters["linkage"], np.random.default_rng(seed), rounds)
@@ -41,7 +40,7 @@ def run(arguments) -> str:
     representation_labels = {key.removeprefix("labels_"): clusters[key][rows] for key in sorted(clusters) if key.startswith("labels_")}
     summary = {"materials": len(dataset.ids), "representation": str(clusters["representation"]), "chemistry_failed": {m: r["error"] for m, r in records.items() if "error" in r},
                "enrichment_tests": len(enriched), "max_q_value": max_q, "significant": int((enriched.q_value <= max_q).sum()), "headline": headline,
-               "guidelines": [g["statement"] for g in guidelines], "guideline_validation": validation_summary(guidelines, materials, level),
+               "guidelines": [g["statement"] for g in guidelines], "guideline_validation": validation,
                "chemical_coherence": chemical_coherence_by_kind(matrix, names, FEATURE_KINDS, representation_labels, seed, int(params["permutations"]))}
     write_results(params, summary, chemistry_metrics)
     onsets = {cation: round(entry["onset_energy_ev"]["differences"]["isolated_alkali - elsewhere"]["difference"], 2) for cation, entry in headline["by_cation"].items()}

@@ -12,8 +12,9 @@ from scipy.cluster.hierarchy import cophenet, fcluster, linkage
 
 from specgroups import InputError
 from specgroups.chemistry import material_chemistry
+from specgroups.clustering import merge_height
 from specgroups.contrast import (cluster_pair, clusters_of_environments, environment_differences, environment_table, material_environment,
-                                 merge_height, oxides, pair_sides, representatives, site_environment)
+                                 oxides, pair_sides, representatives, site_environment)
 from tests.helpers import chalcogenide_structure, oxide_id, oxide_structure
 
 

@@ -25,7 +25,7 @@ ARCHITECTURE = {
 
 def settings(**changes) -> TrainingSettings:
     values = dict(epochs=3, batch_size=2, learning_rate=1e-3, weight_decay=1e-5, optimizer="adamw",
-                  scheduler="constant", loss="l1", seed=123, threads=1, device="cpu")
+                  scheduler="constant", loss="l1", seed=123, threads=1, device="cpu", compile=False)
     return TrainingSettings(**{**values, **changes})
 
 
@@ -73,6 +73,34 @@ def test_training_lowers_the_error_and_keeps_the_best_epoch(real_set):
     model.load_state_dict(result.best_state)
     predicted = predict(model, real_set, 4, torch.device("cpu"))
     assert np.mean(np.abs(predicted - real_set.targets.numpy())) == pytest.approx(min(history), rel=1e-5)
+
+
+@pytest.mark.slow
+def test_compiled_model_computes_the_eager_function(real_set, tmp_path):
+    """torch.compile's forward agrees with eager within 1e-5 on real batches, for the test model and for the
+    study's architecture loaded from a run folder in the authors' format."""
+    from specgroups.model import load_model
+    from specgroups.training import batches
+    from tests.test_model import ARCHITECTURE as STUDY, authors_run_folder
+
+    make_deterministic(123, 1)
+    authors_run_folder(tmp_path / "run", {**STUDY, "hidden_features": 64})
+    for model in (build_model(ARCHITECTURE).train(), load_model(tmp_path / "run")[0]):
+        compiled = torch.compile(model, dynamic=True)
+        for inputs, _ in batches(real_set, list(range(len(real_set))), 3, torch.device("cpu")):
+            with torch.no_grad():
+                torch.testing.assert_close(compiled(inputs)["out"], model(inputs)["out"], rtol=0, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_compiled_training_is_reproducible_and_close_to_eager(real_set):
+    _, first = trained(real_set, compile=True)
+    _, second = trained(real_set, compile=True)
+    assert weights_digest(first.best_state) == weights_digest(second.best_state)
+    _, eager = trained(real_set)
+    assert first.best_epoch == eager.best_epoch
+    for key, value in eager.best_state.items():
+        torch.testing.assert_close(first.best_state[key], value, rtol=0, atol=1e-4, msg=key)
 
 
 def test_hooks_capture_every_layer(real_set):
