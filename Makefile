@@ -32,14 +32,14 @@ plots: setup
 exp-show: setup
 	$(BIN)/dvc exp show --only-changed --md --no-pager --hide-workspace --drop '^(data|figures|models|results|specgroups|stages)/'
 
-## Run the test suite (what CI runs): one pytest worker per core (pytest-xdist); the tests of the shared small
-## pipeline stay in one worker
+## Run the test suite (what CI runs): one pytest worker per core (pytest-xdist). Each worker that runs a test of
+## the shared small pipeline builds it (xdist 3.8's --dist loadgroup sets item._nodeid, which pytest 9 no longer reads)
 test: setup
-	$(BIN)/python -m pytest -n auto --dist loadgroup
+	$(BIN)/python -m pytest -n auto
 
 ## The tests not marked slow: a developer's quick check (CI runs them all, `make test`)
 test-fast: setup
-	$(BIN)/python -m pytest -n auto --dist loadgroup -m "not slow"
+	$(BIN)/python -m pytest -n auto -m "not slow"
 
 ## From a clean clone of this commit: dvc repro --force twice, identical clusters and metrics
 check-repro: setup

@@ -13,10 +13,3 @@ def pipeline_repo(tmp_path_factory):
     Tests may add remotes or push from it, not change its params or outputs."""
     return small_pipeline(tmp_path_factory.mktemp("pipeline"), epochs=30, until="chemistry")
 
-
-def pytest_collection_modifyitems(items):
-    """Under pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``) the tests of the shared small pipeline
-    go to one worker, which builds it once."""
-    for item in items:
-        if "pipeline_repo" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("pipeline_repo"))
