@@ -23,7 +23,7 @@ ANIONS = frozenset({"O", "S", "Se", "Te", "F", "Cl", "Br", "I", "N"})
 # ChemEnv's default neighbour search; 1.41 x the shortest distance is its own recommendation.
 MAXIMUM_DISTANCE_FACTOR = 1.41
 # per-material records cached under a key of the structure and this context: a change here recomputes them
-CACHE_CONTEXT = {"analysis": "chemistry", "version": 1}
+CACHE_CONTEXT = {"analysis": "chemistry", "version": 2}
 # which of site_features' names are of which kind, for the chemical coherence of each kind
 FEATURE_KINDS = {
     "elements": lambda name: name.startswith("element "),
@@ -46,8 +46,70 @@ def oxidation_states(structure, material_id: str) -> tuple[list[float | None], s
     return [None] * len(structure), "unknown"
 
 
-def coordination_environments(structure, valences: list[float | None], cation_indices: list[int]) -> dict[int, dict]:
-    """ChemEnv symbol and anion neighbours (index, image) of each cation site."""
+def strategy_neighbour_set(environments, strategy, index: int) -> tuple[int, int, object] | None:
+    """(coordination number, position in ChemEnv's list for it, the neighbour set) that ChemEnv's
+    SimplestChemenvStrategy reads for a site of ``environments`` (a StructureEnvironments): the set its
+    Voronoi analysis found at the strategy's distance and angle cutoffs, looked up as
+    ``SimplestChemenvStrategy.get_site_coordination_environment`` does; None when it found none."""
+    voronoi = environments.voronoi
+    lowest_distances = [entry["min"] for entry in voronoi.neighbors_normalized_distances[index]]
+    highest_angles = [entry["max"] for entry in voronoi.neighbors_normalized_angles[index]]
+    cutoffs = (
+        int(np.searchsorted(lowest_distances, float(strategy.distance_cutoff), side="right")) - 1,
+        int(np.searchsorted(-np.asarray(highest_angles), -float(strategy.angle_cutoff), side="right")) - 1,
+    )
+    for coordination, neighbour_sets in environments.neighbors_sets[index].items():
+        for position, neighbour_set in enumerate(neighbour_sets):
+            for source in neighbour_set.sources:
+                if (source.get("origin") == "dist_ang_ac_voronoi" and source.get("ac") == strategy.additional_condition
+                        and (source["idp"], source["iap"]) == cutoffs):
+                    return coordination, position, neighbour_set
+    return None
+
+
+def symmetry_classes(structure) -> list[int]:
+    """Per site, the index of the first site symmetry-equivalent to it (spglib at pymatgen's default
+    tolerance); every site its own class where spglib finds no symmetry."""
+    from pymatgen.symmetry.analyzer import SpacegroupAnalyzer
+
+    try:
+        return [int(site) for site in SpacegroupAnalyzer(structure).get_symmetry_dataset().equivalent_atoms]
+    except ValueError:  # pymatgen's SymmetryUndeterminedError
+        return list(range(len(structure)))
+
+
+def measure_strategy_neighbour_sets(finder, environments, strategy, cation_indices: list[int]) -> None:
+    """Compute into ``environments`` (the StructureEnvironments of ``finder``'s structure, its neighbour sets
+    found) the continuous symmetry measures of the one neighbour set per cation site that ``strategy`` reads
+    (:func:`strategy_neighbour_set`), once per class of symmetry-equivalent sites (:func:`symmetry_classes`)
+    with the same coordination number: symmetry makes their measures equal."""
+    from pymatgen.analysis.chemenv.coordination_environments.coordination_geometry_finder import LocalGeometryFinder
+
+    classes, computed = symmetry_classes(environments.structure), {}
+    for index in cation_indices:
+        selected = strategy_neighbour_set(environments, strategy, index) if environments.neighbors_sets[index] else None
+        if selected is None:
+            continue
+        coordination, position, neighbour_set = selected
+        environments.ce_list[index] = {coordination: [None] * len(environments.neighbors_sets[index][coordination])}
+        key = (classes[index], coordination)
+        if key in computed:
+            environments.update_coordination_environments(index, coordination, neighbour_set, computed[key])
+        else:
+            computed[key] = finder.update_nb_set_environments(environments, index, coordination, position, neighbour_set,
+                                                              optimization=LocalGeometryFinder.PRESETS["DEFAULT"]["optimization"])
+
+
+def coordination_environments(structure, valences: list[float | None], cation_indices: list[int], every_neighbour_set: bool = False) -> dict[int, dict]:
+    """ChemEnv symbol and anion neighbours (index, image) of each cation site, as pymatgen's
+    SimplestChemenvStrategy reads them from ChemEnv's structure environments.
+
+    ChemEnv computes the continuous symmetry measures of every neighbour set its Voronoi analysis finds (at
+    every distance and angle cutoff), and the strategy then reads one set per site. This computes the measures
+    of that set only, once per class of symmetry-equivalent sites (:func:`measure_strategy_neighbour_sets`):
+    the same environments and neighbours as ChemEnv as is (``every_neighbour_set=True``) for a fraction of
+    its CPU time (``benchmarks/chemistry.json``: both on every shared structure).
+    """
     from pymatgen.analysis.chemenv.coordination_environments.chemenv_strategies import SimplestChemenvStrategy
     from pymatgen.analysis.chemenv.coordination_environments.coordination_geometry_finder import LocalGeometryFinder
     from pymatgen.analysis.chemenv.coordination_environments.structure_environments import LightStructureEnvironments
@@ -61,10 +123,13 @@ def coordination_environments(structure, valences: list[float | None], cation_in
         valences=valences if known else "undefined",
         maximum_distance_factor=MAXIMUM_DISTANCE_FACTOR,
         only_indices=cation_indices,
+        # max_cn 0: the neighbour sets without any symmetry measure
+        max_cn=None if every_neighbour_set else 0,
     )
-    light = LightStructureEnvironments.from_structure_environments(
-        strategy=SimplestChemenvStrategy(), structure_environments=environments
-    )
+    strategy = SimplestChemenvStrategy()
+    if not every_neighbour_set:
+        measure_strategy_neighbour_sets(finder, environments, strategy, cation_indices)
+    light = LightStructureEnvironments.from_structure_environments(strategy=strategy, structure_environments=environments)
     result = {}
     for index in cation_indices:
         found = light.coordination_environments[index]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
-from scipy.spatial.distance import pdist
+from scipy.spatial.distance import pdist, squareform
 from sklearn.metrics import adjusted_rand_score
 
 from specgroups.errors import InputError
@@ -33,20 +33,33 @@ def cluster_labels(linkage_matrix: np.ndarray, n_clusters: int) -> np.ndarray:
     return fcluster(linkage_matrix, n_clusters, criterion="maxclust")
 
 
-def mean_within_cluster_distance(spectra: np.ndarray, labels: np.ndarray) -> float:
-    """Mean absolute difference (per energy point) over all pairs of materials that share a cluster."""
+def mean_within_cluster(pairwise: np.ndarray, labels: np.ndarray) -> float:
+    """Mean of a square matrix of pairwise values (a distance or a similarity of every two materials) over the
+    pairs of distinct materials that share a cluster; NaN when no cluster has two members."""
     total, pairs = 0.0, 0
     for label in np.unique(labels):
-        members = spectra[labels == label]
+        members = np.flatnonzero(labels == label)
         if len(members) > 1:
-            distances = pdist(members, metric="cityblock") / spectra.shape[1]
-            total += distances.sum()
-            pairs += len(distances)
+            block = pairwise[np.ix_(members, members)]
+            total += (block.sum() - np.trace(block)) / 2
+            pairs += len(members) * (len(members) - 1) // 2
     return total / pairs if pairs else float("nan")
 
 
+def spectral_distances(spectra: np.ndarray) -> np.ndarray:
+    """Mean absolute difference (per energy point) of every two materials' spectra, a square matrix."""
+    return squareform(pdist(spectra, metric="cityblock") / spectra.shape[1])
+
+
+def mean_within_cluster_distance(spectra: np.ndarray, labels: np.ndarray) -> float:
+    """Mean absolute difference (per energy point) over all pairs of materials that share a cluster."""
+    return mean_within_cluster(spectral_distances(spectra), labels)
+
+
 def against_random_groups(measure, name: str, data: np.ndarray, labels: np.ndarray, rng: np.random.Generator, permutations: int) -> dict:
-    """``measure(data, labels)`` next to its mean and spread over random relabellings (groups of the same sizes)."""
+    """``measure(data, labels)`` next to its mean and spread over random relabellings (groups of the same sizes):
+    ``data`` is computed once, e.g. the pairwise matrix of :func:`mean_within_cluster`, and each relabelling only
+    regroups it."""
     observed = measure(data, labels)
     baseline = np.array([measure(data, rng.permutation(labels)) for _ in range(permutations)])
     mean = float(baseline.mean())
@@ -58,9 +71,10 @@ def against_random_groups(measure, name: str, data: np.ndarray, labels: np.ndarr
     }
 
 
-def spectral_coherence(spectra: np.ndarray, labels: np.ndarray, rng: np.random.Generator, permutations: int) -> dict:
-    """Within-cluster spectral distance (mean absolute difference) against random groups of the same sizes."""
-    return against_random_groups(mean_within_cluster_distance, "mae", spectra, labels, rng, permutations)
+def spectral_coherence(distances: np.ndarray, labels: np.ndarray, rng: np.random.Generator, permutations: int) -> dict:
+    """Within-cluster spectral distance (mean absolute difference, ``distances`` = :func:`spectral_distances` of
+    the spectra) against random groups of the same sizes."""
+    return against_random_groups(mean_within_cluster, "mae", distances, labels, rng, permutations)
 
 
 def bootstrap_stability(features: np.ndarray, labels: np.ndarray, n_clusters: int, rng: np.random.Generator, rounds: int) -> dict:
@@ -105,47 +119,53 @@ def nearest_clusters(linkage_matrix: np.ndarray, labels: np.ndarray) -> dict[int
     }
 
 
+def jaccard_similarities(matrix: np.ndarray) -> np.ndarray:
+    """Jaccard similarity |A & B| / |A | B| of the feature sets of every two materials (rows of a boolean
+    materials x features matrix), a square matrix: 1 for two empty sets (they are alike), NaN everywhere when
+    there are no features at all."""
+    counts = np.asarray(matrix, dtype=np.float64)
+    if counts.shape[1] == 0:
+        return np.full((len(counts), len(counts)), np.nan)
+    shared = counts @ counts.T
+    sizes = np.diag(shared)
+    union = sizes[:, None] + sizes[None, :] - shared
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(union > 0, 1.0 - (union - shared) / union, 1.0)
+
+
 def mean_within_cluster_jaccard(matrix: np.ndarray, labels: np.ndarray) -> float:
     """Mean Jaccard similarity of the feature sets (rows of a boolean matrix) over pairs sharing a cluster."""
-    total, pairs = 0.0, 0
-    for label in np.unique(labels):
-        members = matrix[labels == label]
-        if len(members) > 1 and members.shape[1]:
-            similarities = 1.0 - pdist(members, metric="jaccard")
-            total += np.nan_to_num(similarities, nan=1.0).sum()  # two empty sets are alike
-            pairs += len(similarities)
-    return total / pairs if pairs else float("nan")
+    return mean_within_cluster(jaccard_similarities(matrix), labels)
 
 
-def chemical_coherence(matrix: np.ndarray, labels: np.ndarray, rng: np.random.Generator, permutations: int) -> dict:
-    """Within-cluster Jaccard similarity of chemical features against random groups of the same sizes."""
-    return against_random_groups(mean_within_cluster_jaccard, "jaccard", matrix, labels, rng, permutations)
+def chemical_coherence(similarities: np.ndarray, labels: np.ndarray, rng: np.random.Generator, permutations: int) -> dict:
+    """Within-cluster Jaccard similarity of chemical features (``similarities`` = :func:`jaccard_similarities` of
+    the materials x features matrix) against random groups of the same sizes."""
+    return against_random_groups(mean_within_cluster, "jaccard", similarities, labels, rng, permutations)
 
 
 def chemical_coherence_by_kind(matrix: np.ndarray, names: list[str], kinds: dict, labels: dict[str, np.ndarray], seed: int, permutations: int) -> dict:
     """{representation: {kind: chemical_coherence}} where ``kinds`` maps a kind to a test on feature names
     (e.g. :data:`specgroups.chemistry.FEATURE_KINDS`) and ``labels`` each representation's cluster labels;
     every (representation, kind) draws its random relabellings from a generator seeded with ``seed``."""
+    similarities = {kind: jaccard_similarities(matrix[:, [select(name) for name in names]]) for kind, select in kinds.items()}
     return {
-        representation: {
-            kind: chemical_coherence(matrix[:, [select(name) for name in names]], values, np.random.default_rng(seed), permutations)
-            for kind, select in kinds.items()
-        }
+        representation: {kind: chemical_coherence(similarities[kind], values, np.random.default_rng(seed), permutations) for kind in kinds}
         for representation, values in labels.items()
     }
 
 
 def representation_quality(
-    features: np.ndarray, labels: np.ndarray, reference_labels: np.ndarray, reference_spectra: np.ndarray,
+    features: np.ndarray, labels: np.ndarray, reference_labels: np.ndarray, reference_distances: np.ndarray,
     n_clusters: int, seed: int, permutations: int, bootstrap_rounds: int,
 ) -> dict:
     """How good one representation's clustering is: its dimension, :func:`spectral_coherence` of the reference
-    spectra, the ARI with the clustering of the reference spectra themselves (:func:`agreement`) and
-    :func:`bootstrap_stability`; one generator seeded with ``seed`` draws the relabellings, then the resamples."""
+    spectra (``reference_distances``: their :func:`spectral_distances`), the ARI with the clustering of the
+    reference spectra themselves (:func:`agreement`) and :func:`bootstrap_stability`; one generator seeded with ``seed`` draws the relabellings, then the resamples."""
     rng = np.random.default_rng(seed)
     return {
         "dimensions": int(features.shape[1]),
-        **spectral_coherence(reference_spectra, labels, rng, permutations),
+        **spectral_coherence(reference_distances, labels, rng, permutations),
         "ari_with_reference_spectra_clusters": agreement(labels, reference_labels),
         **bootstrap_stability(features, labels, n_clusters, rng, bootstrap_rounds),
     }

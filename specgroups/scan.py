@@ -17,8 +17,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from specgroups.clustering import (bootstrap_stability, chemical_coherence, cluster_labels, nearest_clusters,
-                                   spectral_coherence)
+from specgroups.clustering import (bootstrap_stability, chemical_coherence, cluster_labels, jaccard_similarities, nearest_clusters,
+                                   spectral_coherence, spectral_distances)
 from specgroups.errors import InputError
 from specgroups.guidelines import Materials, validated_guidelines
 
@@ -41,19 +41,21 @@ class ScanSettings:
     seed: int
 
 
-def scan_point(features: np.ndarray, labels: np.ndarray, linkage: np.ndarray, reference_spectra: np.ndarray, environments: np.ndarray,
+def scan_point(features: np.ndarray, labels: np.ndarray, linkage: np.ndarray, reference_distances: np.ndarray, environment_similarities: np.ndarray,
                rows: np.ndarray, materials: Materials, parents: dict[str, str], settings: ScanSettings) -> dict:
     """The measures of one clustering: ``labels`` of every dataset row, cut from ``linkage`` of ``features``;
-    ``environments`` is the coordination-environment matrix of the dataset ``rows`` with a chemistry record, and
-    ``materials`` (:func:`specgroups.guidelines.guideline_materials`) carries these labels."""
+    ``reference_distances`` are the :func:`specgroups.clustering.spectral_distances` of the reference spectra,
+    ``environment_similarities`` the :func:`specgroups.clustering.jaccard_similarities` of the
+    coordination-environment matrix of the dataset ``rows`` with a chemistry record, and ``materials``
+    (:func:`specgroups.guidelines.guideline_materials`) carries these labels."""
     n_clusters = len(np.unique(labels))
     _, guidelines, validation = validated_guidelines(materials, parents, nearest_clusters(linkage, labels), settings.min_count, settings.max_q_value,
                                                      settings.level, np.random.default_rng(settings.seed), settings.guideline_rounds)
     return {
         "n_clusters": n_clusters,
         "mean_cluster_size": len(labels) / n_clusters,
-        "spectral_coherence_ratio": spectral_coherence(reference_spectra, labels, np.random.default_rng(settings.seed), settings.permutations)["ratio_to_random"],
-        "environment_coherence_ratio": chemical_coherence(environments, labels[rows], np.random.default_rng(settings.seed), settings.permutations)["ratio_to_random"],
+        "spectral_coherence_ratio": spectral_coherence(reference_distances, labels, np.random.default_rng(settings.seed), settings.permutations)["ratio_to_random"],
+        "environment_coherence_ratio": chemical_coherence(environment_similarities, labels[rows], np.random.default_rng(settings.seed), settings.permutations)["ratio_to_random"],
         "bootstrap_ari": bootstrap_stability(features, labels, n_clusters, np.random.default_rng(settings.seed), settings.stability_rounds)["bootstrap_ari_mean"],
         "guidelines": len(guidelines),
         "coverage": validation["coverage"],
@@ -66,11 +68,11 @@ def cluster_scan(features: dict[str, np.ndarray], linkages: dict[str, np.ndarray
                  settings: ScanSettings) -> pd.DataFrame:
     """:func:`scan_point` of every representation (``features`` and their Ward ``linkages``) at every count, one row
     each (:data:`SCAN_COLUMNS`); ``materials_for`` gives the guideline materials of a labelling."""
-    found = []
+    found, reference_distances, environment_similarities = [], spectral_distances(reference_spectra), jaccard_similarities(environments)
     for name in features:
         for count in counts:
             labels = cluster_labels(linkages[name], count)
-            found.append({"representation": name, **scan_point(features[name], labels, linkages[name], reference_spectra, environments,
+            found.append({"representation": name, **scan_point(features[name], labels, linkages[name], reference_distances, environment_similarities,
                                                                rows, materials_for(labels), parents, settings)})
     return pd.DataFrame(found, columns=SCAN_COLUMNS)
 

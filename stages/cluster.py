@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from specgroups.atomic import write_bytes_atomic
-from specgroups.clustering import cluster_labels, representation_quality, ward_linkage
+from specgroups.clustering import cluster_labels, representation_quality, spectral_distances, ward_linkage
 from specgroups.errors import InputError
 from specgroups.features import load_features
 from specgroups.metrics import cluster_metrics, write_results
@@ -23,8 +23,9 @@ def run(arguments) -> str:
         raise InputError(f"params: cluster.representation {chosen!r} is not one of {names}")
     linkages = {name: ward_linkage(features[name], name) for name in names}
     labels = {name: cluster_labels(linkages[name], n_clusters) for name in names}
+    reference_distances = spectral_distances(features["reference"])
     quality = {
-        name: representation_quality(features[name], labels[name], labels["reference"], features["reference"], n_clusters,
+        name: representation_quality(features[name], labels[name], labels["reference"], reference_distances, n_clusters,
                                      int(params["seed"]), int(params["permutations"]), int(params["bootstrap_rounds"]))
         for name in names
     }

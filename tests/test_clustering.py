@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from scipy.cluster.hierarchy import fcluster, linkage
@@ -13,12 +15,16 @@ from specgroups.clustering import (
     bootstrap_stability,
     chemical_coherence,
     cluster_labels,
+    jaccard_similarities,
     mean_within_cluster_distance,
     mean_within_cluster_jaccard,
     nearest_clusters,
     spectral_coherence,
+    spectral_distances,
     ward_linkage,
 )
+
+ROOT = Path(__file__).parents[1]
 
 
 @pytest.fixture()
@@ -50,10 +56,10 @@ def test_spectral_coherence_beats_random_groups(blobs):
     features, truth = blobs
     grid = np.linspace(0, 1, 50)
     spectra = np.array([np.sin((t + 1) * 3 * grid) for t in truth]) + np.random.default_rng(1).normal(scale=0.01, size=(60, 50))
-    good = spectral_coherence(spectra, truth + 1, np.random.default_rng(2), permutations=50)
+    good = spectral_coherence(spectral_distances(spectra), truth + 1, np.random.default_rng(2), permutations=50)
     assert good["ratio_to_random"] < 0.1 and good["random_groups_mae_std"] > 0
     random_labels = np.random.default_rng(3).permutation(truth) + 1
-    bad = spectral_coherence(spectra, random_labels, np.random.default_rng(2), permutations=50)
+    bad = spectral_coherence(spectral_distances(spectra), random_labels, np.random.default_rng(2), permutations=50)
     assert 0.8 < bad["ratio_to_random"] < 1.2
 
 
@@ -95,10 +101,34 @@ def test_chemical_coherence_by_hand():
     assert mean_within_cluster_jaccard(matrix, np.array([1, 2, 1, 2])) == pytest.approx(0.0)
     # {A,B} vs {A}: |intersection| 1, |union| 2
     assert mean_within_cluster_jaccard(np.array([[1, 1], [1, 0]], dtype=bool), np.array([1, 1])) == pytest.approx(0.5)
-    coherent = chemical_coherence(matrix, np.array([1, 1, 2, 2]), np.random.default_rng(0), permutations=30)
+    coherent = chemical_coherence(jaccard_similarities(matrix), np.array([1, 1, 2, 2]), np.random.default_rng(0), permutations=30)
     # random pairings of these four rows are alike 1/3 of the time
     assert coherent["random_groups_jaccard_mean"] == pytest.approx(1 / 3, abs=0.15)
     assert coherent["ratio_to_random"] > 2
+
+
+def test_within_cluster_means_equal_scipys_pdist_cluster_by_cluster():
+    """The pairwise matrices, computed once, give what scipy's pdist gives cluster by cluster: Jaccard on the
+    element sets of the embedded materials (data/demo/materials.json), mean absolute difference on spectra-like
+    rows; and no features at all give NaN, as before."""
+    from scipy.spatial.distance import pdist
+
+    from specgroups.atomic import read_json
+    from specgroups.enrichment import feature_matrix
+
+    materials = read_json(ROOT / "data/demo/materials.json")
+    elements = {m["id"]: {site["species"][0]["element"] for site in m["structure"]["sites"]} for m in materials}
+    _, matrix = feature_matrix(elements, list(elements))
+    labels = np.random.default_rng(0).integers(1, 13, len(matrix))
+
+    def by_pdist(data: np.ndarray, metric: str) -> float:
+        return float(np.concatenate([pdist(data[labels == label], metric=metric) for label in np.unique(labels) if (labels == label).sum() > 1]).mean())
+
+    assert matrix.shape[1] > 20
+    assert mean_within_cluster_jaccard(matrix, labels) == pytest.approx(1 - by_pdist(matrix, "jaccard"), rel=1e-12)
+    spectra = np.cumsum(np.random.default_rng(1).normal(size=(len(labels), 150)), axis=1)
+    assert mean_within_cluster_distance(spectra, labels) == pytest.approx(by_pdist(spectra, "cityblock") / 150, rel=1e-12)
+    assert np.isnan(mean_within_cluster_jaccard(np.zeros((4, 0), dtype=bool), np.array([1, 1, 2, 2])))
 
 
 def test_by_centrality_orders_from_the_most_typical_member():

@@ -8,6 +8,7 @@ import subprocess
 
 import numpy as np
 import pytest
+import yaml
 
 from specgroups.dataset import read_dataset
 from specgroups.firstprinciples.results import exclusion_reason, load_results
@@ -24,6 +25,10 @@ def test_eps2_profile_builds_its_report(tmp_path):
         (repo / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, repo / name)
     listed = keep_first_materials(repo, 100)
+    # the profile as committed, with the suite's budget: half its epochs, three of its cluster counts scanned
+    params = yaml.safe_load((repo / "profiles/eps2/params.yaml").read_text())
+    params["train"]["epochs"], params["scan"]["counts"] = 30, [6, 12, 24]
+    (repo / "profiles/eps2/params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
     dvc(repo, "init", "-q")
     dvc(repo, "repro", "profiles/eps2/dvc.yaml")
