@@ -10,7 +10,8 @@ from stages._common import load_params, stage_main
 def run(arguments) -> str:
     params = load_params(arguments.params, "convergence")
     settings = OpticsSettings.from_params(load_params(arguments.params, "gpaw"))
-    plan = {key: params[key] for key in ("optics_kpoint_densities", "broadenings_ev")}
+    keys = ("optics_kpoint_densities", "broadenings_ev", "small_cell_max_sites", "small_cell_densities")
+    plan = {key: params[key] for key in keys}
     count, counts = run_batch_from_params(params, settings, "convergence", plan)
     return batch_summary("convergence", count, counts, params["output"])
 

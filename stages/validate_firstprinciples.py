@@ -42,7 +42,7 @@ def run(arguments) -> str:
         "onsets_vs_direct_gaps": validation.onsets_against_direct_gaps(results, spectrum, grid, floor, threshold),
         "direct_gap_cut_example": validation.direct_gap_cut_example(results[params["indirect_example"]], spectrum(params["indirect_example"]), grid, floor, threshold),
         "convergence": table,
-        "convergence_summary": validation.convergence_summary(table, settings.optics_kpoint_density, settings.broadening_ev),
+        "convergence_summary": validation.convergence_summary(table, settings.spectrum_kpoint_density, settings.broadening_ev),
         "cpu_hours": {name: validation.cpu_hours(batch) for name, batch in (("spectra", results), ("gaps", corrected), ("convergence", convergence))},
         "dataset": validation.dataset_counts(materials, results, float(grid[-1])),
     })  # fmt: skip

@@ -8,6 +8,7 @@ import os
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 from pymatgen.core import Structure
@@ -106,6 +107,26 @@ def test_empty_bands_are_added_until_transitions_reach_15_ev():
     assert complete_to and float(complete_to.group(1)) == pytest.approx(8.77, abs=0.02)
     assert single_run.band_gap_ev == pytest.approx(result.band_gap_ev, abs=1e-6)  # the extra bands change no occupied state
 
+    second_run_first = compute_optics(structure, BAS, SETTINGS, first_empty_band_round=2)
+    assert (second_run_first.empty_band_rounds, second_run_first.nbands) == (2, 27)
+    assert second_run_first.cpu_seconds["empty_bands"] < result.cpu_seconds["empty_bands"]
+    assert np.allclose(second_run_first.dielectric["diele_func_imag"], result.dielectric["diele_func_imag"], rtol=1e-4, atol=1e-6)
+
+
+def test_a_recalculation_on_a_denser_grid_starts_at_the_last_empty_band_run(tmp_path):
+    from specgroups.firstprinciples.results import write_result
+    from specgroups.firstprinciples.runner import first_empty_band_round
+
+    material = oxide(MGO)  # 2 sites: its spectrum uses small_cell_optics_kpoint_density
+    coarse = SETTINGS.record({"Mg", "O"}, 2)
+    denser = dataclasses.replace(SETTINGS, small_cell_optics_kpoint_density=coarse["optics_kpoint_density"] + 1.0)
+    write_result(tmp_path, {"material_id": MGO, "status": "ok", "empty_band_rounds": 2, "settings": coarse})
+    assert first_empty_band_round(tmp_path, material, denser) == 2
+    assert first_empty_band_round(tmp_path, material, SETTINGS) == 1  # same grid: nothing to recalculate from
+    assert first_empty_band_round(tmp_path, material, dataclasses.replace(denser, empty_bands_per_atom=7)) == 1
+    assert first_empty_band_round(tmp_path, material, dataclasses.replace(denser, xc="PBEsol")) == 1
+    assert first_empty_band_round(tmp_path, {**material, "id": "mp-absent"}, denser) == 1
+
 
 def test_results_missing_transitions_are_calculated_again(tmp_path):
     from specgroups.firstprinciples.results import write_result
@@ -125,7 +146,8 @@ def test_results_missing_transitions_are_calculated_again(tmp_path):
 
 
 def test_results_from_other_settings_are_calculated_again(tmp_path):
-    """A new PAW dataset for Cr recomputes the Cr compounds only; a new k-grid recomputes everything."""
+    """A new PAW dataset for Cr recomputes the Cr compounds only; a new optics k-grid recomputes the spectra it
+    applies to: the small cells' (MgO, 2 sites) or the others' (RbLiCrO4, 6 sites)."""
     from specgroups.firstprinciples.results import write_result
     from specgroups.firstprinciples.runner import needs_calculation
     from specgroups.firstprinciples.settings import stale_settings
@@ -140,7 +162,11 @@ def test_results_from_other_settings_are_calculated_again(tmp_path):
     assert not needs_calculation(tmp_path, chromate, dataclasses.replace(SETTINGS, setups={}))  # GPAW's defaults, as recorded
     assert needs_calculation(tmp_path, chromate, semicore)
     assert not needs_calculation(tmp_path, oxide_without_cr, semicore)
-    assert needs_calculation(tmp_path, oxide_without_cr, dataclasses.replace(semicore, optics_kpoint_density=3.0))
+    assert needs_calculation(tmp_path, oxide_without_cr, dataclasses.replace(semicore, small_cell_optics_kpoint_density=3.0))
+    assert not needs_calculation(tmp_path, oxide_without_cr, dataclasses.replace(semicore, optics_kpoint_density=3.0))
+    as_recorded = dataclasses.replace(SETTINGS, setups={})
+    assert needs_calculation(tmp_path, chromate, dataclasses.replace(as_recorded, optics_kpoint_density=3.0))
+    assert not needs_calculation(tmp_path, chromate, dataclasses.replace(as_recorded, small_cell_optics_kpoint_density=3.0))
     assert not needs_calculation(tmp_path, oxide_without_cr, dataclasses.replace(semicore, empty_bands_per_atom=7))  # only how many bands
 
 

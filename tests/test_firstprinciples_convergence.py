@@ -52,8 +52,9 @@ def test_errors_are_measured_against_the_densest_grid(mgo, tmp_path):
     assert rows["k3-eta0.1"]["onset_error_ev"] == 0.0 and rows["k3-eta0.1"]["log_alpha_mae"] == 0.0
     assert 0.0 < rows["k2-eta0.1"]["log_alpha_mae"] < 0.3 and abs(rows["k2-eta0.1"]["onset_error_ev"]) < 0.1
     assert rows["k3-eta0.05"]["log_alpha_mae"] > 0.0
-    summary = convergence_summary(table, 2.0, 0.1)
+    summary = convergence_summary(table, lambda nsites: 2.0, 0.1)
     assert summary["materials"] == 1 and summary["per_material"][0]["log_alpha_mae"] == rows["k2-eta0.1"]["log_alpha_mae"]
+    assert convergence_summary(table, lambda nsites: 3.0 if nsites <= 2 else 2.0, 0.1)["per_material"][0]["log_alpha_mae"] == 0.0
     production = rows["k2-eta0.1"]
     assert summary["within_tolerances"] == int(abs(production["onset_error_ev"]) <= 0.1 and production["log_alpha_mae"] <= 0.1)
     assert summary["max_abs_onset_error_ev"] == abs(production["onset_error_ev"])
@@ -66,3 +67,11 @@ def test_a_plan_needs_two_grids_and_positive_values():
     with pytest.raises(InputError, match="positive"):
         ConvergencePlan((2.0, -3.0), (0.1,))
     assert run_label(3.0, 0.05) == "k3-eta0.05" and np.isclose(float(run_label(2.5, 0.1)[1:4]), 2.5)
+
+
+def test_small_cells_also_run_the_denser_grids():
+    plan = ConvergencePlan.from_params({"optics_kpoint_densities": [3.0, 2.0], "broadenings_ev": [0.1], "small_cell_max_sites": 5,
+                                        "small_cell_densities": [6.0, 3.0]})  # fmt: skip
+    assert plan.densities_for(5) == (2.0, 3.0, 6.0) and plan.densities_for(6) == (2.0, 3.0)
+    assert plan.run_labels(2) == {"k2-eta0.1", "k3-eta0.1", "k6-eta0.1"}
+    assert ConvergencePlan.from_params({"optics_kpoint_densities": [2.0, 3.0], "broadenings_ev": [0.1]}).densities_for(1) == (2.0, 3.0)

@@ -160,7 +160,9 @@ class EmptyBandRun:
     metal: bool
 
 
-def empty_band_run(calc, atom_count: int, occupied_bands: int, settings: OpticsSettings, kpoint_sizes: list[int], txt: str) -> EmptyBandRun:
+def empty_band_run(
+    calc, atom_count: int, occupied_bands: int, settings: OpticsSettings, kpoint_sizes: list[int], txt: str, first_round: int = 1
+) -> EmptyBandRun:
     """Empty bands on the optics grid from a ground state ``calc``, enough for the spectrum.
 
     Starts at ``empty_bands_per_atom`` empty bands per atom and repeats with
@@ -168,9 +170,14 @@ def empty_band_run(calc, atom_count: int, occupied_bands: int, settings: OpticsS
     highest converged band lies less than ``min_transitions_complete_ev``
     above the VBM. Stops early for a metal (Kohn-Sham gap below
     ``metal_gap_threshold_ev``). Raises ``gpaw.KohnShamConvergenceError``.
+
+    ``first_round`` > 1 skips the runs before it (with the bands the rule gives that round), for a material
+    whose earlier result on a coarser grid showed them to fall short (:func:`~specgroups.firstprinciples.runner.first_empty_band_round`).
     """
     nbands = occupied_bands + math.ceil(settings.empty_bands_per_atom * atom_count)
-    for rounds in range(1, settings.max_empty_band_rounds + 1):
+    for _ in range(1, min(first_round, settings.max_empty_band_rounds)):
+        nbands = math.ceil(1.5 * nbands)
+    for rounds in range(min(first_round, settings.max_empty_band_rounds), settings.max_empty_band_rounds + 1):
         # the top bands converge slowly; they lie above every transition the spectrum needs
         converged_bands = nbands - max(2, nbands // 10)
         optics_calc = calc.fixed_density(
@@ -208,8 +215,9 @@ def closed_shell_ground_state(atoms, settings: OpticsSettings, result: MaterialR
     return calc, occupied
 
 
-def compute_optics(structure, material_id: str, settings: OpticsSettings, log_path: str | None = None) -> OpticsResult:
-    """Compute the dielectric function of one pymatgen ``Structure``.
+def compute_optics(structure, material_id: str, settings: OpticsSettings, log_path: str | None = None, first_empty_band_round: int = 1) -> OpticsResult:
+    """Compute the dielectric function of one pymatgen ``Structure`` (``first_empty_band_round``: see
+    :func:`empty_band_run`).
 
     Never raises for a physical outcome: a metal or an SCF that does not
     converge comes back as a result with status "metal" or "failed" and the
@@ -224,12 +232,12 @@ def compute_optics(structure, material_id: str, settings: OpticsSettings, log_pa
         formula=structure.composition.reduced_formula,
         nsites=len(structure),
         status="failed",
-        settings=settings.record(set(atoms.get_chemical_symbols())),
+        settings=settings.record(set(atoms.get_chemical_symbols()), len(atoms)),
     )
     txt = log_path or os.devnull
     tetrahedron = settings.integration == "tetrahedron"
     result.kpoint_grid_ground_state = kpoint_grid(atoms, settings.ground_state_kpoint_density, False)
-    result.kpoint_grid_optics = kpoint_grid(atoms, settings.optics_kpoint_density, tetrahedron)
+    result.kpoint_grid_optics = kpoint_grid(atoms, settings.spectrum_kpoint_density(len(atoms)), tetrahedron)
 
     start = process_cpu_seconds()
     calc, occupied_bands = closed_shell_ground_state(atoms, settings, result, txt)
@@ -237,7 +245,7 @@ def compute_optics(structure, material_id: str, settings: OpticsSettings, log_pa
         return finish_result(result, start)
     step = process_cpu_seconds()
     try:
-        run = empty_band_run(calc, len(atoms), occupied_bands, settings, result.kpoint_grid_optics, txt)
+        run = empty_band_run(calc, len(atoms), occupied_bands, settings, result.kpoint_grid_optics, txt, first_empty_band_round)
     except KohnShamConvergenceError as error:
         result.reason = f"empty-band calculation did not converge ({error})"
         return finish_result(result, start)

@@ -30,20 +30,40 @@ from specgroups.firstprinciples.settings import OpticsSettings
 
 @dataclass(frozen=True)
 class ConvergencePlan:
-    """The optics k-point densities (points per 1/angstrom) and Lorentzian broadenings (eV) to compare."""
+    """The optics k-point densities (points per 1/angstrom) and Lorentzian broadenings (eV) to compare.
+
+    Cells of at most ``small_cell_max_sites`` sites also run ``small_cell_densities`` (denser still): their
+    spectra converge more slowly, so their reference must be denser than the others'.
+    """
 
     optics_kpoint_densities: tuple[float, ...]
     broadenings_ev: tuple[float, ...]
+    small_cell_max_sites: int = 0
+    small_cell_densities: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         if len(self.optics_kpoint_densities) < 2 or not self.broadenings_ev:
             raise InputError("params: convergence needs at least two optics k-point densities and one broadening")
-        if any(value <= 0 for value in (*self.optics_kpoint_densities, *self.broadenings_ev)):
+        if any(value <= 0 for value in (*self.optics_kpoint_densities, *self.small_cell_densities, *self.broadenings_ev)):
             raise InputError("params: convergence densities and broadenings must be positive")
 
     @classmethod
     def from_params(cls, params: dict) -> "ConvergencePlan":
-        return cls(tuple(float(d) for d in params["optics_kpoint_densities"]), tuple(float(e) for e in params["broadenings_ev"]))
+        return cls(
+            tuple(float(d) for d in params["optics_kpoint_densities"]),
+            tuple(float(e) for e in params["broadenings_ev"]),
+            int(params.get("small_cell_max_sites", 0)),
+            tuple(float(d) for d in params.get("small_cell_densities", ())),
+        )
+
+    def densities_for(self, nsites: int) -> tuple[float, ...]:
+        """The optics k-point densities a cell of ``nsites`` sites runs, ascending."""
+        extra = self.small_cell_densities if nsites <= self.small_cell_max_sites else ()
+        return tuple(sorted({*self.optics_kpoint_densities, *extra}))
+
+    def run_labels(self, nsites: int) -> set[str]:
+        """The :func:`run_label` of every run a cell of ``nsites`` sites gets."""
+        return {run_label(d, e) for d in self.densities_for(nsites) for e in self.broadenings_ev}
 
 
 def run_label(density: float, broadening_ev: float) -> str:
@@ -77,7 +97,7 @@ def compute_convergence(structure, material_id: str, settings: OpticsSettings, p
         if occupied is None:
             result["status"], result["reason"] = "metal", "odd number of valence electrons without spin polarisation"
             return result
-        for density in plan.optics_kpoint_densities:
+        for density in plan.densities_for(len(atoms)):
             step = process_cpu_seconds()
             grid = kpoint_grid(atoms, density, False)
             run = empty_band_run(calc, len(atoms), occupied, settings, grid, txt)

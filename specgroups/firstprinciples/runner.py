@@ -20,7 +20,7 @@ from tqdm import tqdm
 from specgroups.atomic import read_json, write_json_atomic
 from specgroups.errors import InputError
 from specgroups.firstprinciples.results import is_done, result_path, write_result
-from specgroups.firstprinciples.convergence import ConvergencePlan, run_label
+from specgroups.firstprinciples.convergence import ConvergencePlan
 from specgroups.firstprinciples.settings import OpticsSettings, stale_settings
 from specgroups.firstprinciples.worker import expected_settings
 
@@ -95,10 +95,23 @@ def needs_calculation(out_dir: Path, material: dict, settings: OpticsSettings, c
     if calculation == "localisation":
         return record.get("options") != options
     if calculation == "convergence" and record["status"] == "ok":
-        plan = ConvergencePlan.from_params(options or {})
-        planned = {run_label(d, e) for d in plan.optics_kpoint_densities for e in plan.broadenings_ev}
+        planned = ConvergencePlan.from_params(options or {}).run_labels(len(material["structure"]["sites"]))
         return {run["label"] for run in record["runs"]} != planned
     return calculation == "optics" and record["status"] == "ok" and record["transitions_complete_to_ev"] < settings.min_transitions_complete_ev
+
+
+def first_empty_band_round(out_dir: Path, material: dict, settings: OpticsSettings) -> int:
+    """The empty-band run a spectrum's recalculation can start at (see ``calculation.empty_band_run``): the
+    last run of the material's earlier result when that result differs from ``settings`` only in a coarser
+    optics grid, with the same band rule (the runs before it fell short of ``min_transitions_complete_ev``
+    there, and a denser grid only adds k-points whose highest band can lie lower); 1 otherwise."""
+    if not is_done(out_dir, material["id"]):
+        return 1
+    record = read_json(result_path(out_dir, material["id"]))
+    recorded, expected = record.get("settings", {}), expected_settings(material, settings, "optics")
+    same_band_rule = all(recorded.get(key) == expected[key] for key in ("empty_bands_per_atom", "min_transitions_complete_ev"))
+    only_denser = stale_settings(recorded, expected) == ["optics_kpoint_density"] and recorded["optics_kpoint_density"] < expected["optics_kpoint_density"]
+    return int(record.get("empty_band_rounds") or 1) if record["status"] == "ok" and same_band_rule and only_denser else 1
 
 
 def run_batch(
@@ -140,10 +153,15 @@ def run_batch(
         )
         client = Client(cluster)
     try:
+        if calculation == "optics":
+            options_by_id = {m["id"]: {"first_empty_band_round": first_empty_band_round(out_dir, m, settings)} for m in pending}
+        else:
+            options_by_id = {m["id"]: options for m in pending}
         futures = [
             client.submit(
-                run_material, material, settings.as_dict(), str(out_dir), timeout_s, calculation, options, key=f"gpaw-{calculation}-{material['id']}", pure=False
-            )
+                run_material, material, settings.as_dict(), str(out_dir), timeout_s, calculation, options_by_id[material["id"]],
+                key=f"gpaw-{calculation}-{material['id']}", pure=False,
+            )  # fmt: skip
             for material in pending
         ]
         with tqdm(total=len(futures), desc=f"GPAW {calculation}", unit="material") as progress:

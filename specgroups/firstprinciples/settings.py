@@ -25,6 +25,11 @@ class OpticsSettings:
     whose semicore states take the bands), the empty-band run is repeated with
     1.5 times the bands, at most ``max_empty_band_rounds`` runs in all.
 
+    Cells of at most ``small_cell_max_sites`` sites get their spectrum on the denser
+    ``small_cell_optics_kpoint_density``: their few bands give sharp interband features that point
+    integration resolves only on dense grids (data/demo/README.md, Convergence). The GLLB-SC band edges
+    and the localisation's optics mesh stay on ``optics_kpoint_density``.
+
     ``setups`` names GPAW's non-default PAW datasets by element (``{"Cr": "14"}``:
     the 14-electron Cr dataset with 3s3p semicore states); every other element
     uses GPAW's default dataset.
@@ -37,6 +42,8 @@ class OpticsSettings:
     plane_wave_cutoff_ev: float
     ground_state_kpoint_density: float
     optics_kpoint_density: float
+    small_cell_max_sites: int
+    small_cell_optics_kpoint_density: float
     empty_bands_per_atom: int
     empty_band_tolerance: float
     min_transitions_complete_ev: float
@@ -77,9 +84,18 @@ class OpticsSettings:
         """The non-default setups that apply to a material of these elements."""
         return {element: name for element, name in sorted(self.setups.items()) if element in elements}
 
-    def record(self, elements: set[str]) -> dict:
-        """The settings as a material's result records them: ``setups`` cut down to its elements."""
-        return {**self.as_dict(), "setups": self.setups_for(elements)}
+    def spectrum_kpoint_density(self, nsites: int) -> float:
+        """The optics k-point density (points per 1/angstrom) of the spectrum of a cell of ``nsites`` sites."""
+        return self.small_cell_optics_kpoint_density if nsites <= self.small_cell_max_sites else self.optics_kpoint_density
+
+    def record(self, elements: set[str], spectrum_sites: int | None = None) -> dict:
+        """The settings as a material's result records them: ``setups`` cut down to its elements; for a
+        spectrum of a cell of ``spectrum_sites`` sites, ``optics_kpoint_density`` is the one its spectrum uses
+        (:meth:`spectrum_kpoint_density`)."""
+        record = {**self.as_dict(), "setups": self.setups_for(elements)}
+        if spectrum_sites is not None:
+            record["optics_kpoint_density"] = self.spectrum_kpoint_density(spectrum_sites)
+        return record
 
 
 # Settings that change a finished result. The others decide only how many empty bands a run uses

@@ -208,24 +208,28 @@ def direct_gap_cut_example(result: dict, dielectric: DielectricFunction, grid: n
     }
 
 
-def convergence_summary(rows: list[dict], density: float, broadening_ev: float, onset_tolerance_ev: float = 0.1, mae_tolerance: float = 0.1) -> dict:
-    """The spectra's own settings (``density``, ``broadening_ev``) in the convergence table of
-    :func:`convergence_table`: per material, the onset error (eV) and log10 alpha MAE of that run against
-    the densest grid; the largest of each; how many materials meet both tolerances (the targets: 0.1 eV,
-    0.1); and, on the densest grid, how far every other broadening moves the onset and the spectrum."""
-    production = [row for row in rows if row["optics_kpoint_density"] == density and row["broadening_ev"] == broadening_ev]
+def convergence_summary(rows: list[dict], spectrum_density, broadening_ev: float, onset_tolerance_ev: float = 0.1, mae_tolerance: float = 0.1) -> dict:
+    """The spectra's own settings in the convergence table of :func:`convergence_table`: each material's run
+    at the optics density its spectrum uses (``spectrum_density(nsites)``, e.g.
+    :meth:`~specgroups.firstprinciples.settings.OpticsSettings.spectrum_kpoint_density`) and ``broadening_ev``.
+    Per material, the onset error (eV) and log10 alpha MAE of that run against the densest grid; the largest of
+    each; how many materials meet both tolerances (the targets: 0.1 eV, 0.1); and, on the densest grid, how
+    far every other broadening moves the onset and the spectrum."""
+    production = [row for row in rows if row["optics_kpoint_density"] == spectrum_density(row["nsites"]) and row["broadening_ev"] == broadening_ev]
     densest = {row["id"]: max(r["optics_kpoint_density"] for r in rows if r["id"] == row["id"]) for row in rows}
     broadening = [row for row in rows if row["optics_kpoint_density"] == densest[row["id"]] and row["broadening_ev"] != broadening_ev]
     within = [row for row in production if abs(row["onset_error_ev"]) <= onset_tolerance_ev and row["log_alpha_mae"] <= mae_tolerance]
     return {
         "materials": len(production),
-        "optics_kpoint_density": density,
         "broadening_ev": broadening_ev,
         "max_abs_onset_error_ev": max((abs(row["onset_error_ev"]) for row in production), default=None),
         "max_log_alpha_mae": max((row["log_alpha_mae"] for row in production), default=None),
         "within_tolerances": len(within),
         "tolerances": {"onset_ev": onset_tolerance_ev, "log_alpha_mae": mae_tolerance},
-        "per_material": [{key: row[key] for key in ("id", "formula", "nsites", "kpoint_grid_optics", "onset_error_ev", "log_alpha_mae")} for row in production],
+        "per_material": [
+            {key: row[key] for key in ("id", "formula", "nsites", "optics_kpoint_density", "kpoint_grid_optics", "onset_error_ev", "log_alpha_mae")}
+            for row in production
+        ],
         "other_broadenings_on_the_densest_grid": [
             {key: row[key] for key in ("id", "formula", "broadening_ev", "onset_error_ev", "log_alpha_mae")} for row in broadening
         ],

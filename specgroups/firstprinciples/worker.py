@@ -27,7 +27,9 @@ CALCULATIONS = ("optics", "gllbsc", "convergence", "localisation")
 def expected_settings(material: dict, settings: OpticsSettings, calculation: str) -> dict:
     """The settings a result of ``calculation`` for this material (a materials.json entry) records."""
     elements = {species["element"] for site in material["structure"]["sites"] for species in site["species"]}
-    return gllbsc_settings(settings, elements) if calculation == "gllbsc" else settings.record(elements)
+    if calculation == "gllbsc":
+        return gllbsc_settings(settings, elements)
+    return settings.record(elements, len(material["structure"]["sites"]) if calculation == "optics" else None)
 
 
 def calculate(calculation: str, structure, material_id: str, settings, options: dict) -> dict:
@@ -35,7 +37,7 @@ def calculate(calculation: str, structure, material_id: str, settings, options: 
     if calculation == "optics":
         from specgroups.firstprinciples.calculation import compute_optics
 
-        return compute_optics(structure, material_id, settings).as_dict()
+        return compute_optics(structure, material_id, settings, first_empty_band_round=int(options.get("first_empty_band_round", 1))).as_dict()
     if calculation == "gllbsc":
         from specgroups.firstprinciples.gaps import compute_corrected_gap
 
