@@ -51,11 +51,6 @@ def spectral_distances(spectra: np.ndarray) -> np.ndarray:
     return squareform(pdist(spectra, metric="cityblock") / spectra.shape[1])
 
 
-def mean_within_cluster_distance(spectra: np.ndarray, labels: np.ndarray) -> float:
-    """Mean absolute difference (per energy point) over all pairs of materials that share a cluster."""
-    return mean_within_cluster(spectral_distances(spectra), labels)
-
-
 def against_random_groups(measure, name: str, data: np.ndarray, labels: np.ndarray, rng: np.random.Generator, permutations: int) -> dict:
     """``measure(data, labels)`` next to its mean and spread over random relabellings (groups of the same sizes):
     ``data`` is computed once, e.g. the pairwise matrix of :func:`mean_within_cluster`, and each relabelling only
@@ -131,11 +126,6 @@ def jaccard_similarities(matrix: np.ndarray) -> np.ndarray:
     union = sizes[:, None] + sizes[None, :] - shared
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(union > 0, 1.0 - (union - shared) / union, 1.0)
-
-
-def mean_within_cluster_jaccard(matrix: np.ndarray, labels: np.ndarray) -> float:
-    """Mean Jaccard similarity of the feature sets (rows of a boolean matrix) over pairs sharing a cluster."""
-    return mean_within_cluster(jaccard_similarities(matrix), labels)
 
 
 def chemical_coherence(similarities: np.ndarray, labels: np.ndarray, rng: np.random.Generator, permutations: int) -> dict:

@@ -30,14 +30,16 @@ def element_colour(symbol: str):
 
 
 def save(figure, stem: Path, dpi: int = 300) -> list[Path]:
-    """PNG at ``dpi`` and SVG beside it; returns both paths."""
+    """PNG at ``dpi`` and SVG beside it; returns both paths. The SVG carries no creation date, so that a rerun
+    writes the same file."""
     from specgroups.atomic import atomic_path
 
     written = []
     for suffix in (".png", ".svg"):
         path = stem.with_suffix(suffix)
         with atomic_path(path) as temporary:
-            figure.savefig(temporary, dpi=dpi, format=suffix[1:], bbox_inches="tight")
+            metadata = {"Date": None} if suffix == ".svg" else None
+            figure.savefig(temporary, dpi=dpi, format=suffix[1:], bbox_inches="tight", metadata=metadata)
         written.append(path)
     plt.close(figure)
     return written

@@ -32,7 +32,7 @@ def run(arguments) -> str:
     spectrum = lambda material_id: read_dielectric(dielectric_path(spectra_dir, material_id))  # noqa: E731
     measured = validation.gaps_against_measured(pd.read_csv(params["measured_gaps"]), results, corrected)
     table = validation.convergence_table(convergence, lambda i, label: read_dielectric(labelled_dielectric_path(convergence_dir, i, label)),
-                                         grid, floor, threshold, settings.broadening_ev)
+                                         grid, floor, threshold, float(params["edge_window_ev"]), settings.broadening_ev)
     write_json_atomic(params["output"], {
         "mgse_gpaw_vs_vasp": mgse["as_computed"],
         "mgse_gpaw_vs_vasp_cut_below_gap": mgse["cut_below_gap"],

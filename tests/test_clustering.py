@@ -16,8 +16,7 @@ from specgroups.clustering import (
     chemical_coherence,
     cluster_labels,
     jaccard_similarities,
-    mean_within_cluster_distance,
-    mean_within_cluster_jaccard,
+    mean_within_cluster,
     nearest_clusters,
     spectral_coherence,
     spectral_distances,
@@ -41,6 +40,14 @@ def test_ward_recovers_separated_groups_with_fcluster_numbering(blobs):
     assert agreement(labels, truth) == 1.0
     np.testing.assert_array_equal(labels, fcluster(linkage(features, "ward"), 3, criterion="maxclust"))
     assert sorted(set(labels)) == [1, 2, 3]
+
+
+def mean_within_cluster_distance(spectra: np.ndarray, labels: np.ndarray) -> float:
+    return mean_within_cluster(spectral_distances(spectra), labels)
+
+
+def mean_within_cluster_jaccard(matrix: np.ndarray, labels: np.ndarray) -> float:
+    return mean_within_cluster(jaccard_similarities(matrix), labels)
 
 
 def test_mean_within_cluster_distance_by_hand():

@@ -47,9 +47,10 @@ def test_errors_are_measured_against_the_densest_grid(mgo, tmp_path):
 
     write_result(tmp_path, mgo)
     table = convergence_table(load_results(tmp_path), lambda i, label: read_dielectric(labelled_dielectric_path(tmp_path, i, label)),
-                              study_grid(), 2.0, 4.0, 0.1)  # fmt: skip
+                              study_grid(), 2.0, 4.0, 1.0, 0.1)  # fmt: skip
     rows = {row["label"]: row for row in table}
     assert rows["k3-eta0.1"]["onset_error_ev"] == 0.0 and rows["k3-eta0.1"]["log_alpha_mae"] == 0.0
+    assert rows["k3-eta0.1"]["log_edge_integral_error"] == 0.0 and rows["k2-eta0.1"]["log_edge_integral_error"] != 0.0
     assert 0.0 < rows["k2-eta0.1"]["log_alpha_mae"] < 0.3 and abs(rows["k2-eta0.1"]["onset_error_ev"]) < 0.1
     assert rows["k3-eta0.05"]["log_alpha_mae"] > 0.0
     summary = convergence_summary(table, lambda nsites: 2.0, 0.1)

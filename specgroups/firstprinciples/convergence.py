@@ -127,24 +127,29 @@ def compute_convergence(structure, material_id: str, settings: OpticsSettings, p
     return result
 
 
-def convergence_errors(grid: np.ndarray, spectra: dict[str, np.ndarray], runs: list[dict], reference_broadening_ev: float, onset) -> list[dict]:
+def convergence_errors(grid: np.ndarray, spectra: dict[str, np.ndarray], runs: list[dict], reference_broadening_ev: float, metrics) -> list[dict]:
     """Each run against the densest optics grid at ``reference_broadening_ev``.
 
-    ``spectra`` maps run labels to log10 alpha on ``grid``; ``onset`` maps a
-    spectrum to its onset energy (eV). Per run: the onset error (eV, run minus
-    reference) and the log10 alpha mean absolute difference over the grid.
+    ``spectra`` maps run labels to log10 alpha on ``grid``; ``metrics`` maps a
+    spectrum to its :class:`~specgroups.spectra.OnsetMetrics`. Per run, run minus
+    reference: the onset error (eV), the log10 alpha mean absolute difference over
+    the grid, and the error of log10 of the absorption-edge integral I.
     """
     densest = max(run["optics_kpoint_density"] for run in runs)
-    reference = spectra[run_label(densest, reference_broadening_ev)]
-    reference_onset = onset(reference)
+    reference_label = run_label(densest, reference_broadening_ev)
+    measured = {label: metrics(spectrum) for label, spectrum in spectra.items()}
+    reference = measured[reference_label]
     return [
         {
             "label": run["label"],
             "optics_kpoint_density": run["optics_kpoint_density"],
             "broadening_ev": run["broadening_ev"],
             "kpoint_grid_optics": run["kpoint_grid_optics"],
-            "onset_error_ev": float(onset(spectra[run["label"]]) - reference_onset),
-            "log_alpha_mae": float(np.mean(np.abs(spectra[run["label"]] - reference))),
+            "onset_error_ev": float(measured[run["label"]].onset_energy_ev - reference.onset_energy_ev),
+            "log_alpha_mae": float(np.mean(np.abs(spectra[run["label"]] - spectra[reference_label]))),
+            "log_edge_integral_error": float(
+                np.log10(measured[run["label"]].absorption_edge_integral) - np.log10(reference.absorption_edge_integral)
+            ),
         }
         for run in runs
     ]

@@ -141,15 +141,18 @@ def gaps_against_measured(measured: pd.DataFrame, spectra: dict[str, dict], corr
     }
 
 
-def convergence_table(records: dict[str, dict], load_dielectric, grid: np.ndarray, floor: float, threshold: float, reference_broadening_ev: float) -> list[dict]:
+def convergence_table(
+    records: dict[str, dict], load_dielectric, grid: np.ndarray, floor: float, threshold: float, edge_window_ev: float, reference_broadening_ev: float
+) -> list[dict]:
     """Per material and run of the convergence study (:mod:`specgroups.firstprinciples.convergence`), the onset
-    error (eV) and the log10 alpha MAE against its densest optics grid at ``reference_broadening_ev``
-    (:func:`~specgroups.firstprinciples.convergence.convergence_errors`), each spectrum cut below its own
-    lowest direct transition as the dataset does, with no scissor. ``load_dielectric(material_id, label)``
-    reads one run's dielectric function."""
+    error (eV), the log10 alpha MAE and the error of log10 I (the absorption-edge integral over
+    ``edge_window_ev``, :func:`~specgroups.spectra.onset_metrics`) against its densest optics grid at
+    ``reference_broadening_ev`` (:func:`~specgroups.firstprinciples.convergence.convergence_errors`), each
+    spectrum cut below its own lowest direct transition as the dataset does, with no scissor.
+    ``load_dielectric(material_id, label)`` reads one run's dielectric function."""
     from specgroups.firstprinciples.convergence import convergence_errors
 
-    onset = lambda spectrum: onset_metrics(grid, spectrum, threshold).onset_energy_ev  # noqa: E731
+    metrics = lambda spectrum: onset_metrics(grid, spectrum, threshold, edge_window_ev)  # noqa: E731
     rows = []
     for material_id, record in sorted(records.items()):
         if record["status"] != "ok":
@@ -158,9 +161,9 @@ def convergence_table(records: dict[str, dict], load_dielectric, grid: np.ndarra
             run["label"]: log_absorption_on_grid(load_dielectric(material_id, run["label"]), grid, floor, cut_below_ev=run["direct_gap_ev"])
             for run in record["runs"]
         }
-        for row in convergence_errors(grid, spectra, record["runs"], reference_broadening_ev, onset):
-            rows.append({"id": material_id, "formula": record["formula"], "nsites": record["nsites"], **row,
-                         "onset_error_ev": round(row["onset_error_ev"], 3), "log_alpha_mae": round(row["log_alpha_mae"], 3)})  # fmt: skip
+        for row in convergence_errors(grid, spectra, record["runs"], reference_broadening_ev, metrics):
+            rounded = {key: round(row[key], 3) for key in ("onset_error_ev", "log_alpha_mae", "log_edge_integral_error")}
+            rows.append({"id": material_id, "formula": record["formula"], "nsites": record["nsites"], **row, **rounded})
     return rows
 
 
@@ -227,10 +230,12 @@ def convergence_summary(rows: list[dict], spectrum_density, broadening_ev: float
         "within_tolerances": len(within),
         "tolerances": {"onset_ev": onset_tolerance_ev, "log_alpha_mae": mae_tolerance},
         "per_material": [
-            {key: row[key] for key in ("id", "formula", "nsites", "optics_kpoint_density", "kpoint_grid_optics", "onset_error_ev", "log_alpha_mae")}
+            {key: row[key] for key in ("id", "formula", "nsites", "optics_kpoint_density", "kpoint_grid_optics", "onset_error_ev", "log_alpha_mae",
+                                       "log_edge_integral_error")}  # fmt: skip
             for row in production
         ],
         "other_broadenings_on_the_densest_grid": [
-            {key: row[key] for key in ("id", "formula", "broadening_ev", "onset_error_ev", "log_alpha_mae")} for row in broadening
+            {key: row[key] for key in ("id", "formula", "broadening_ev", "onset_error_ev", "log_alpha_mae", "log_edge_integral_error")}
+            for row in broadening
         ],
     }
