@@ -32,8 +32,8 @@ plots: setup
 exp-show: setup
 	$(BIN)/dvc exp show --only-changed --md --no-pager --hide-workspace --drop '^(data|figures|models|results|specgroups|stages)/'
 
-## Run the test suite (what CI runs): one pytest worker per core (pytest-xdist). Each worker that runs a test of
-## the shared small pipeline builds it (xdist 3.8's --dist loadgroup sets item._nodeid, which pytest 9 no longer reads)
+## Run the test suite (what CI runs): one pytest worker per core (pytest-xdist). The small pipeline that several
+## test files share is built once per run (a file lock in the run's temporary folder) and copied per worker
 test: setup
 	$(BIN)/python -m pytest -n auto
 

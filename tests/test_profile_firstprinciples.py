@@ -43,7 +43,7 @@ def subset_repository(tmp_path):
         top_up_chalcogenide_count=0,
         top_up_oxide_count=0,
     )
-    params["convergence"].update(ids=["mp-1265"], optics_kpoint_densities=[2.0, 3.0], broadenings_ev=[0.1])
+    params["convergence"].update(ids=["mp-1265"], optics_kpoint_densities=[2.0, 3.0], broadenings_ev=[0.1], small_cell_densities=[])
     params["validate"].update(indirect_example="mp-1265")
     params_path.write_text(yaml.safe_dump(params))
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
