@@ -33,6 +33,7 @@ def run(arguments) -> str:
     measured = validation.gaps_against_measured(pd.read_csv(params["measured_gaps"]), results, corrected)
     table = validation.convergence_table(convergence, lambda i, label: read_dielectric(labelled_dielectric_path(convergence_dir, i, label)),
                                          grid, floor, threshold, float(params["edge_window_ev"]), settings.broadening_ev)
+    settings_check = validation.spectra_on_present_settings(materials, results, settings)
     write_json_atomic(params["output"], {
         "mgse_gpaw_vs_vasp": mgse["as_computed"],
         "mgse_gpaw_vs_vasp_cut_below_gap": mgse["cut_below_gap"],
@@ -45,10 +46,11 @@ def run(arguments) -> str:
         "convergence_summary": validation.convergence_summary(table, settings.spectrum_kpoint_density, settings.broadening_ev),
         "cpu_hours": {name: validation.cpu_hours(batch) for name, batch in (("spectra", results), ("gaps", corrected), ("convergence", convergence))},
         "dataset": validation.dataset_counts(materials, results, float(grid[-1])),
+        "spectra_settings": settings_check,
     })  # fmt: skip
     return (f"validate: MgSe log-alpha MAE {mgse['as_computed']['mean_absolute_log_alpha']} vs VASP; gaps vs {measured['materials']} measured: "
             f"MAE PBE {measured.get('pbe_mean_absolute_error_ev')} eV, GLLB-SC {measured.get('gllbsc_mean_absolute_error_ev')} eV; "
-            f"{len(table)} convergence runs -> {params['output']}")
+            f"{len(table)} convergence runs; {settings_check['stale']} spectra stale -> {params['output']}")
 
 
 if __name__ == "__main__":

@@ -59,7 +59,7 @@ def test_mgo_gap_and_dielectric_constant(mgo_result):
     dielectric = dielectric_from_vise_dict(mgo_result.dielectric, "MgO")
     assert dielectric.eps_real[0] == pytest.approx(3.05, abs=0.25)
     assert dielectric.energies[-1] >= 15.0
-    assert mgo_result.settings == SETTINGS.record({"Mg", "O"})
+    assert mgo_result.settings == SETTINGS.record({"Mg", "O"}, 2)
     assert set(mgo_result.cpu_seconds) == {"ground_state", "empty_bands", "response", "total"}
     assert mgo_result.paw_quadrature_transforms == 0  # Mg and O pass GPAW's own transform check
 
@@ -72,6 +72,19 @@ def test_mgo_result_reads_back_through_read_dielectric(mgo_result, tmp_path):
     assert dielectric.band_gap == pytest.approx(mgo_result.band_gap_ev, abs=1e-3)
     metadata = load_results(tmp_path)[MGO]
     assert metadata["status"] == "ok" and "dielectric" not in metadata
+
+
+def test_the_eigensolvers_find_the_same_states(mgo_result):
+    from specgroups.errors import InputError
+    from specgroups.firstprinciples.calculation import compute_optics
+
+    other = "ppcg" if SETTINGS.empty_band_eigensolver == "davidson" else "davidson"
+    result = compute_optics(Structure.from_dict(oxide(MGO)["structure"]), MGO, dataclasses.replace(SETTINGS, empty_band_eigensolver=other))
+    assert result.status == "ok" and result.nbands == mgo_result.nbands
+    assert (result.band_gap_ev, result.transitions_complete_to_ev) == pytest.approx((mgo_result.band_gap_ev, mgo_result.transitions_complete_to_ev), abs=1e-5)
+    assert np.allclose(result.dielectric["diele_func_imag"], mgo_result.dielectric["diele_func_imag"], rtol=1e-4, atol=1e-5)
+    with pytest.raises(InputError, match="empty_band_eigensolver must be one of"):
+        dataclasses.replace(SETTINGS, empty_band_eigensolver="rmm-diis")
 
 
 def test_metal_is_recorded_not_dropped():
@@ -96,18 +109,19 @@ def test_empty_bands_are_added_until_transitions_reach_15_ev():
     from specgroups.firstprinciples.calculation import compute_optics
 
     structure = Structure.from_dict(chalcogenide(BAS)["structure"])
-    result = compute_optics(structure, BAS, SETTINGS)
+    settings = dataclasses.replace(SETTINGS, small_cell_optics_kpoint_density=SETTINGS.optics_kpoint_density)  # the band rule, on the cheaper grid
+    result = compute_optics(structure, BAS, settings)
     assert result.status == "ok", result.reason
     assert result.empty_band_rounds == 2 and result.nbands == 27  # 8 occupied + 10 empty, then 1.5x
     assert result.transitions_complete_to_ev >= SETTINGS.min_transitions_complete_ev
 
-    single_run = compute_optics(structure, BAS, dataclasses.replace(SETTINGS, max_empty_band_rounds=1))
+    single_run = compute_optics(structure, BAS, dataclasses.replace(settings, max_empty_band_rounds=1))
     assert single_run.status == "failed" and single_run.dielectric is None
     complete_to = re.search(r"transitions complete only to (\d+\.\d+) eV above the VBM", single_run.reason)
     assert complete_to and float(complete_to.group(1)) == pytest.approx(8.77, abs=0.02)
     assert single_run.band_gap_ev == pytest.approx(result.band_gap_ev, abs=1e-6)  # the extra bands change no occupied state
 
-    second_run_first = compute_optics(structure, BAS, SETTINGS, first_empty_band_round=2)
+    second_run_first = compute_optics(structure, BAS, settings, first_empty_band_round=2)
     assert (second_run_first.empty_band_rounds, second_run_first.nbands) == (2, 27)
     assert second_run_first.cpu_seconds["empty_bands"] < result.cpu_seconds["empty_bands"]
     assert np.allclose(second_run_first.dielectric["diele_func_imag"], result.dielectric["diele_func_imag"], rtol=1e-4, atol=1e-6)
@@ -133,7 +147,7 @@ def test_results_missing_transitions_are_calculated_again(tmp_path):
     from specgroups.firstprinciples.runner import needs_calculation
 
     mgo = oxide(MGO)
-    recorded = SETTINGS.record({"Mg", "O"})
+    recorded = SETTINGS.record({"Mg", "O"}, 2)
     write_result(tmp_path, {"material_id": "mp-short", "status": "ok", "transitions_complete_to_ev": 8.77, "settings": recorded})
     write_result(tmp_path, {"material_id": "mp-complete", "status": "ok", "transitions_complete_to_ev": 18.2, "settings": recorded})
     write_result(tmp_path, {"material_id": "mp-metal", "status": "metal", "transitions_complete_to_ev": 3.0, "settings": recorded})
@@ -151,14 +165,16 @@ def test_results_from_other_settings_are_calculated_again(tmp_path):
     from specgroups.firstprinciples.results import write_result
     from specgroups.firstprinciples.runner import needs_calculation
     from specgroups.firstprinciples.settings import stale_settings
+    from specgroups.firstprinciples.worker import expected_settings
 
     materials = {m["id"]: m for m in read_json(ROOT / "data/demo/materials.json")}
     chromate, oxide_without_cr = materials["mp-18741"], materials[MGO]  # RbLiCrO4, MgO
-    before_setups = {key: value for key, value in SETTINGS.as_dict().items() if key != "setups"}  # as results before `setups` record it
+    # as results from before `setups` record their settings
+    before_setups = lambda material: {k: v for k, v in expected_settings(material, SETTINGS, "optics").items() if k != "setups"}  # noqa: E731
     for material in (chromate, oxide_without_cr):
-        write_result(tmp_path, {"material_id": material["id"], "status": "ok", "transitions_complete_to_ev": 18.0, "settings": before_setups})
+        write_result(tmp_path, {"material_id": material["id"], "status": "ok", "transitions_complete_to_ev": 18.0, "settings": before_setups(material)})
     semicore = dataclasses.replace(SETTINGS, setups={"Cr": "14"})
-    assert stale_settings(before_setups, semicore.record({"Rb", "Li", "Cr", "O"})) == ["setups"]
+    assert stale_settings(before_setups(chromate), semicore.record({"Rb", "Li", "Cr", "O"}, 6)) == ["setups"]
     assert not needs_calculation(tmp_path, chromate, dataclasses.replace(SETTINGS, setups={}))  # GPAW's defaults, as recorded
     assert needs_calculation(tmp_path, chromate, semicore)
     assert not needs_calculation(tmp_path, oxide_without_cr, semicore)

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from specgroups.atomic import read_json
 from specgroups.firstprinciples import validation
 from specgroups.firstprinciples.results import dielectric_path, load_results
+from specgroups.firstprinciples.settings import OpticsSettings
 from specgroups.spectra import read_dielectric
 from tests.helpers import study_grid
 
@@ -65,3 +67,20 @@ def test_no_onset_lies_below_the_direct_gap_with_the_dataset_rule():
 def test_cpu_hours_add_up_per_step():
     hours = validation.cpu_hours({"a": {"cpu_seconds": {"ground_state": 1800, "total": 3600}}, "b": {"cpu_seconds": {"total": 3600}}, "c": {}})
     assert hours == {"ground_state": 0.5, "total": 2.0}
+
+
+def test_spectra_on_other_settings_are_counted_stale_by_the_setting_they_differ_in():
+    materials = {m["id"]: m for m in read_json(ROOT / "data/demo/materials.json")}
+    params = yaml.safe_load((ROOT / "profiles/firstprinciples/params.yaml").read_text())["gpaw"]
+    small = {i for i, r in RESULTS.items() if r["nsites"] <= params["small_cell_max_sites"]}
+    on_coarse = {i for i, r in RESULTS.items() if r["settings"]["optics_kpoint_density"] == params["optics_kpoint_density"]}
+    for density in (params["optics_kpoint_density"], params["optics_kpoint_density"] + 2.0):
+        settings = OpticsSettings.from_params({**params, "small_cell_optics_kpoint_density": density})
+        found = validation.spectra_on_present_settings(materials, RESULTS, settings)
+        expected_stale = small & on_coarse if density != params["optics_kpoint_density"] else small - on_coarse
+        assert set(found["stale_ids"]) == expected_stale and found["stale"] == len(expected_stale)
+        assert found["current"] + found["stale"] == len(RESULTS) == sum(found["by_optics_kpoint_density"].values())
+        assert found["stale_by_setting"] == ({"optics_kpoint_density": len(expected_stale)} if expected_stale else {})
+    other_setups = OpticsSettings.from_params({**params, "setups": {}})
+    chromium = {i for i, r in RESULTS.items() if "Cr" in r["settings"].get("setups", {})}
+    assert chromium and chromium <= set(validation.spectra_on_present_settings(materials, RESULTS, other_setups)["stale_ids"])

@@ -184,6 +184,7 @@ def empty_band_run(
             nbands=nbands,
             kpts={"size": kpoint_sizes, "gamma": True},
             convergence={"bands": converged_bands, "eigenstates": settings.empty_band_tolerance},
+            eigensolver=settings.empty_band_eigensolver,
             txt=txt,
         )
         edges = band_edges(optics_calc, occupied_bands, converged_bands)

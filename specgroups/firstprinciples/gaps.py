@@ -120,6 +120,7 @@ def compute_corrected_gap(structure, material_id: str, settings: OpticsSettings,
                 nbands=occupied + max(4, BAND_EDGE_EMPTY_BANDS_PER_ATOM * len(atoms)),
                 kpts={"size": result.kpoint_grid_optics, "gamma": True},
                 convergence={"bands": occupied + 1},
+                eigensolver=settings.empty_band_eigensolver,
                 txt=txt,
             )
             edges = band_edges(edges_calc, occupied, occupied + 1)

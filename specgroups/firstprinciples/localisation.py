@@ -122,7 +122,8 @@ def compute_localisation(structure, material_id: str, settings: OpticsSettings, 
     headline = [i for i, symbol in enumerate(symbols) if symbol in HEADLINE_ELEMENTS]
     nbands = occupied + 2 * len(headline) + EXTRA_BANDS
     converged = {"bands": occupied + 2 * len(headline) + 2, "eigenstates": settings.empty_band_tolerance}
-    bands = calc.fixed_density(nbands=nbands, kpts={"size": result.kpoint_grid_mesh, "gamma": True}, convergence=converged, txt=txt)
+    bands = calc.fixed_density(nbands=nbands, kpts={"size": result.kpoint_grid_mesh, "gamma": True}, convergence=converged,
+                              eigensolver=settings.empty_band_eigensolver, txt=txt)
     edges = band_edges(bands, occupied, converged["bands"])
     result.band_gap_ev, result.direct_gap_ev, result.cbm_kpoint = edges["band_gap_ev"], edges["direct_gap_ev"], edges["cbm_kpoint"]
     if result.band_gap_ev < settings.metal_gap_threshold_ev:
@@ -147,7 +148,8 @@ def compute_localisation(structure, material_id: str, settings: OpticsSettings, 
     offsets = axis_offsets(mass_step_per_a)
     centre = np.asarray(edges["cbm_kpoint"]) @ atoms.cell.reciprocal()  # Cartesian, without 2 pi
     scaled = (centre + offsets / (2 * np.pi)) @ np.asarray(atoms.cell).T
-    around = calc.fixed_density(nbands=occupied + EXTRA_BANDS, kpts=scaled, symmetry="off", convergence={"bands": occupied + 2, "eigenstates": settings.empty_band_tolerance}, txt=txt)
+    around = calc.fixed_density(nbands=occupied + EXTRA_BANDS, kpts=scaled, symmetry="off", convergence={"bands": occupied + 2, "eigenstates": settings.empty_band_tolerance},
+                                eigensolver=settings.empty_band_eigensolver, txt=txt)
     energies = np.array([around.get_eigenvalues(kpt=k)[occupied] for k in range(len(offsets))])
     result.cbm_masses, result.cbm_mass_defined, result.cbm_conductivity_mass = conductivity_mass(energies, mass_step_per_a)
     result.cpu_seconds["effective_mass"] = round(process_cpu_seconds() - step, 2)

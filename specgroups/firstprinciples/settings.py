@@ -7,6 +7,9 @@ from dataclasses import asdict, dataclass, fields
 from specgroups.errors import InputError
 
 INTEGRATION_MODES = ("point", "tetrahedron")
+# GPAW's iterative plane-wave eigensolvers that converge an empty-band run from its LCAO start (the names its
+# ``eigensolver`` parameter takes); RMM-DIIS did not: K2PdSe2's eigenstate error grew to 10^3.5 in 57 iterations
+EIGENSOLVERS = ("davidson", "ppcg")
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,12 @@ class OpticsSettings:
     integration resolves only on dense grids (data/demo/README.md, Convergence). The GLLB-SC band edges
     and the localisation's optics mesh stay on ``optics_kpoint_density``.
 
+    ``empty_band_eigensolver`` is GPAW's iterative eigensolver (:data:`EIGENSOLVERS`) of every non-self-consistent
+    run (the empty bands, the GLLB-SC band edges, the localisation's bands): each converges the same states to
+    ``empty_band_tolerance``, so it decides the CPU time, not the result. GPAW 26's default, PPCG, took 1.54x
+    Davidson's CPU time on MgO, K2PdSe2 and MgCrO4 (1.44x for K2PdSe2's 72 bands, 1.87x for MgCrO4's 108; every
+    converged eigenvalue within 2.3e-6 eV of Davidson's: ``benchmarks/eigensolvers.json``).
+
     ``setups`` names GPAW's non-default PAW datasets by element (``{"Cr": "14"}``:
     the 14-electron Cr dataset with 3s3p semicore states); every other element
     uses GPAW's default dataset.
@@ -46,6 +55,7 @@ class OpticsSettings:
     small_cell_optics_kpoint_density: float
     empty_bands_per_atom: int
     empty_band_tolerance: float
+    empty_band_eigensolver: str
     min_transitions_complete_ev: float
     max_empty_band_rounds: int
     max_frequency_ev: float
@@ -60,6 +70,8 @@ class OpticsSettings:
     def __post_init__(self) -> None:
         if not isinstance(self.setups, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in self.setups.items()):
             raise InputError(f"params: setups must map element symbols to GPAW setup names (e.g. {{Cr: '14'}}), got {self.setups!r}")
+        if self.empty_band_eigensolver not in EIGENSOLVERS:
+            raise InputError(f"params: empty_band_eigensolver must be one of {EIGENSOLVERS}, got {self.empty_band_eigensolver!r}")
         if self.integration not in INTEGRATION_MODES:
             raise InputError(f"params: integration must be one of {INTEGRATION_MODES}, got {self.integration!r}")
         for field in fields(self):
@@ -99,7 +111,8 @@ class OpticsSettings:
 
 
 # Settings that change a finished result. The others decide only how many empty bands a run uses
-# (checked by transitions_complete_to_ev), when the SCF gives up, or when a gap counts as metallic.
+# (checked by transitions_complete_to_ev), how its states are found (to the same tolerance), when the SCF
+# gives up, or when a gap counts as metallic.
 RESULT_SETTINGS = (
     "xc",
     "plane_wave_cutoff_ev",

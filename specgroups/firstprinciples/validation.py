@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from specgroups.firstprinciples.results import exclusion_reason
-from specgroups.firstprinciples.settings import OpticsSettings
+from specgroups.firstprinciples.settings import OpticsSettings, stale_settings
+from specgroups.firstprinciples.worker import expected_settings
 from specgroups.spectra import DielectricFunction, dielectric_from_vise_dict, log_absorption_on_grid, onset_metrics, read_dielectric
 
 
@@ -112,6 +113,25 @@ def dataset_counts(materials: dict[str, dict], results: dict[str, dict], grid_ma
         "complete_to_grid_end": len(usable),
         "complete_to_grid_end_by_source": dict(Counter(materials[material_id]["source"] for material_id in usable)),
         "not_computed": len(set(materials) - set(results)),
+    }
+
+
+def spectra_on_present_settings(materials: dict[str, dict], results: dict[str, dict], settings: OpticsSettings) -> dict:
+    """Whether each spectrum result was computed with the present ``settings``: ``current`` counts the results
+    whose recorded result settings (:data:`~specgroups.firstprinciples.settings.RESULT_SETTINGS`) are what
+    ``settings`` would record for that material, ``stale`` the others, with the settings they differ in
+    (``stale_by_setting``) and their ids; ``by_optics_kpoint_density`` counts every result by the optics grid
+    density (points per 1/A) its spectrum was computed on. A stale result is the next spectra run's work."""
+    differing = {material_id: stale_settings(record.get("settings", {}), expected_settings(materials[material_id], settings, "optics"))
+                 for material_id, record in sorted(results.items())}  # fmt: skip
+    stale = [material_id for material_id, names in differing.items() if names]
+    densities = Counter(f"{results[material_id]['settings']['optics_kpoint_density']:g}" for material_id in differing)
+    return {
+        "current": len(differing) - len(stale),
+        "stale": len(stale),
+        "stale_by_setting": dict(sorted(Counter(name for names in differing.values() for name in names).items())),
+        "by_optics_kpoint_density": dict(sorted(densities.items(), key=lambda item: float(item[0]))),
+        "stale_ids": stale,
     }
 
 
