@@ -62,6 +62,25 @@ def test_errors_are_measured_against_the_densest_grid(mgo, tmp_path):
     assert [row["broadening_ev"] for row in summary["other_broadenings_on_the_densest_grid"]] == [0.05]
 
 
+def test_the_scissor_carries_the_kohn_sham_gap_error_of_a_grid_that_misses_the_band_edge():
+    """KTaO3's VBM lies at R (1/2, 1/2, 1/2): the odd 7x7x7 grid of density 4.0 misses it, the even 10x10x10 reference
+    holds it. Its direct gap (at Gamma) is on every grid, so the unshifted onset is converged, and the onset after
+    the scissor is off by the Kohn-Sham gap's error. MgO's gap is direct at Gamma: no error either way."""
+    from specgroups.firstprinciples.results import labelled_dielectric_path, load_results
+    from specgroups.firstprinciples.validation import convergence_table
+    from specgroups.spectra import read_dielectric
+
+    directory = ROOT / "data/demo/convergence"
+    records = {i: r for i, r in load_results(directory).items() if i in ("mp-3614", "mp-1265")}
+    table = convergence_table(records, lambda i, label: read_dielectric(labelled_dielectric_path(directory, i, label)), study_grid(), 2.0, 4.0, 1.0, 0.1)
+    rows = {(row["formula"], row["label"]): row for row in table}
+    ktao3 = rows[("KTaO3", "k4-eta0.1")]
+    assert ktao3["kpoint_grid_optics"] == [7, 7, 7] and ktao3["kohn_sham_gap_error_ev"] > 0.04
+    assert abs(ktao3["onset_error_ev"]) < 0.01
+    assert ktao3["scissored_onset_error_ev"] == pytest.approx(ktao3["onset_error_ev"] - ktao3["kohn_sham_gap_error_ev"], abs=2e-3)
+    assert all(abs(row["kohn_sham_gap_error_ev"]) < 1e-3 for (formula, _), row in rows.items() if formula == "MgO")
+
+
 def test_a_plan_needs_two_grids_and_positive_values():
     with pytest.raises(InputError, match="at least two"):
         ConvergencePlan((2.0,), (0.1,))

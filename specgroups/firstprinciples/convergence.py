@@ -133,12 +133,17 @@ def convergence_errors(grid: np.ndarray, spectra: dict[str, np.ndarray], runs: l
     ``spectra`` maps run labels to log10 alpha on ``grid``; ``metrics`` maps a
     spectrum to its :class:`~specgroups.spectra.OnsetMetrics`. Per run, run minus
     reference: the onset error (eV), the log10 alpha mean absolute difference over
-    the grid, and the error of log10 of the absorption-edge integral I.
+    the grid, the error of log10 of the absorption-edge integral I, the error of the
+    Kohn-Sham gap of the run's own grid (eV; a grid that misses a band extremum, as odd
+    grids miss the zone boundary, overestimates it), and the error of the onset after the
+    scissor (eV): the dataset shifts each spectrum by (target gap - the gap of its own
+    grid), so the shifted onset's error is the onset error minus the gap error.
     """
     densest = max(run["optics_kpoint_density"] for run in runs)
     reference_label = run_label(densest, reference_broadening_ev)
     measured = {label: metrics(spectrum) for label, spectrum in spectra.items()}
     reference = measured[reference_label]
+    reference_run = next(run for run in runs if run["label"] == reference_label)
     return [
         {
             "label": run["label"],
@@ -149,6 +154,10 @@ def convergence_errors(grid: np.ndarray, spectra: dict[str, np.ndarray], runs: l
             "log_alpha_mae": float(np.mean(np.abs(spectra[run["label"]] - spectra[reference_label]))),
             "log_edge_integral_error": float(
                 np.log10(measured[run["label"]].absorption_edge_integral) - np.log10(reference.absorption_edge_integral)
+            ),
+            "kohn_sham_gap_error_ev": float(run["band_gap_ev"] - reference_run["band_gap_ev"]),
+            "scissored_onset_error_ev": float(
+                measured[run["label"]].onset_energy_ev - reference.onset_energy_ev - (run["band_gap_ev"] - reference_run["band_gap_ev"])
             ),
         }
         for run in runs

@@ -182,7 +182,8 @@ def convergence_table(
             for run in record["runs"]
         }
         for row in convergence_errors(grid, spectra, record["runs"], reference_broadening_ev, metrics):
-            rounded = {key: round(row[key], 3) for key in ("onset_error_ev", "log_alpha_mae", "log_edge_integral_error")}
+            rounded = {key: round(row[key], 3) for key in ("onset_error_ev", "log_alpha_mae", "log_edge_integral_error", "kohn_sham_gap_error_ev",
+                                                           "scissored_onset_error_ev")}  # fmt: skip
             rows.append({"id": material_id, "formula": record["formula"], "nsites": record["nsites"], **row, **rounded})
     return rows
 
@@ -235,9 +236,10 @@ def convergence_summary(rows: list[dict], spectrum_density, broadening_ev: float
     """The spectra's own settings in the convergence table of :func:`convergence_table`: each material's run
     at the optics density its spectrum uses (``spectrum_density(nsites)``, e.g.
     :meth:`~specgroups.firstprinciples.settings.OpticsSettings.spectrum_kpoint_density`) and ``broadening_ev``.
-    Per material, the onset error (eV) and log10 alpha MAE of that run against the densest grid; the largest of
-    each; how many materials meet both tolerances (the targets: 0.1 eV, 0.1); and, on the densest grid, how
-    far every other broadening moves the onset and the spectrum."""
+    Per material, the onset error (eV) and log10 alpha MAE of that run against the densest grid, and the errors
+    of its Kohn-Sham gap and scissored onset (:func:`~specgroups.firstprinciples.convergence.convergence_errors`);
+    the largest of each and of the scissored onset error; how many materials meet both tolerances (the targets:
+    0.1 eV, 0.1); and, on the densest grid, how far every other broadening moves the onset and the spectrum."""
     production = [row for row in rows if row["optics_kpoint_density"] == spectrum_density(row["nsites"]) and row["broadening_ev"] == broadening_ev]
     densest = {row["id"]: max(r["optics_kpoint_density"] for r in rows if r["id"] == row["id"]) for row in rows}
     broadening = [row for row in rows if row["optics_kpoint_density"] == densest[row["id"]] and row["broadening_ev"] != broadening_ev]
@@ -247,11 +249,12 @@ def convergence_summary(rows: list[dict], spectrum_density, broadening_ev: float
         "broadening_ev": broadening_ev,
         "max_abs_onset_error_ev": max((abs(row["onset_error_ev"]) for row in production), default=None),
         "max_log_alpha_mae": max((row["log_alpha_mae"] for row in production), default=None),
+        "max_abs_scissored_onset_error_ev": max((abs(row["scissored_onset_error_ev"]) for row in production), default=None),
         "within_tolerances": len(within),
         "tolerances": {"onset_ev": onset_tolerance_ev, "log_alpha_mae": mae_tolerance},
         "per_material": [
             {key: row[key] for key in ("id", "formula", "nsites", "optics_kpoint_density", "kpoint_grid_optics", "onset_error_ev", "log_alpha_mae",
-                                       "log_edge_integral_error")}  # fmt: skip
+                                       "log_edge_integral_error", "kohn_sham_gap_error_ev", "scissored_onset_error_ev")}  # fmt: skip
             for row in production
         ],
         "other_broadenings_on_the_densest_grid": [
