@@ -22,9 +22,8 @@ def run(arguments) -> str:
     settings = OpticsSettings.from_params(load_params(arguments.params, "gpaw"))
     grid, floor, threshold = energy_grid(**params["grid"]), float(params["floor"]), float(params["onset_threshold"])
     mgse = validation.against_vasp(params["vasp_reference"], settings, grid)
-    mgo_record = next(r for r in read_json(params["oxides"]) if r["id"] == params["mgo_id"])
-    mgo = validation.against_experiment(Structure.from_dict(mgo_record["structure"]), params["mgo_id"], settings,
-                                        params["mgo_measured_gap_ev"], params["mgo_measured_eps_inf"])
+    mgo = validation.against_experiment(Structure.from_dict(next(r for r in read_json(params["oxides"]) if r["id"] == params["mgo_id"])["structure"]),
+                                        params["mgo_id"], settings, params["mgo_measured_gap_ev"], params["mgo_measured_eps_inf"])
     materials = {m["id"]: m for m in read_json(params["materials"])}
     spectra_dir, gaps_dir, convergence_dir = (Path(params[key]) for key in ("first_principles", "gaps", "convergence"))
     results = {k: v for k, v in load_results(spectra_dir).items() if k in materials}
@@ -33,7 +32,6 @@ def run(arguments) -> str:
     measured = validation.gaps_against_measured(pd.read_csv(params["measured_gaps"]), results, corrected)
     table = validation.convergence_table(convergence, lambda i, label: read_dielectric(labelled_dielectric_path(convergence_dir, i, label)),
                                          grid, floor, threshold, float(params["edge_window_ev"]), settings.broadening_ev)
-    settings_check = validation.spectra_on_present_settings(materials, results, settings)
     write_json_atomic(params["output"], {
         "mgse_gpaw_vs_vasp": mgse["as_computed"],
         "mgse_gpaw_vs_vasp_cut_below_gap": mgse["cut_below_gap"],
@@ -46,11 +44,11 @@ def run(arguments) -> str:
         "convergence_summary": validation.convergence_summary(table, settings.spectrum_kpoint_density, settings.broadening_ev),
         "cpu_hours": {name: validation.cpu_hours(batch) for name, batch in (("spectra", results), ("gaps", corrected), ("convergence", convergence))},
         "dataset": validation.dataset_counts(materials, results, float(grid[-1])),
-        "spectra_settings": settings_check,
+        "spectra_settings": validation.spectra_on_present_settings(materials, results, settings),
     })  # fmt: skip
     return (f"validate: MgSe log-alpha MAE {mgse['as_computed']['mean_absolute_log_alpha']} vs VASP; gaps vs {measured['materials']} measured: "
             f"MAE PBE {measured.get('pbe_mean_absolute_error_ev')} eV, GLLB-SC {measured.get('gllbsc_mean_absolute_error_ev')} eV; "
-            f"{len(table)} convergence runs; {settings_check['stale']} spectra stale -> {params['output']}")
+            f"{len(table)} convergence runs -> {params['output']}")
 
 
 if __name__ == "__main__":

@@ -249,10 +249,11 @@ def test_batch_resumes_without_recomputing(tmp_path):
     from specgroups.firstprinciples.runner import run_batch
 
     materials = [oxide(MGO), chalcogenide("mp-1315")]  # MgO, MgS
-    counts = run_batch(materials, SETTINGS, tmp_path, n_workers=2)
+    settings = dataclasses.replace(SETTINGS, small_cell_optics_kpoint_density=SETTINGS.optics_kpoint_density)  # resuming, not the grid
+    counts = run_batch(materials, settings, tmp_path, n_workers=2)
     assert counts["ok"] == 2 and counts["done_before"] == 0
     finished = result_path(tmp_path, MGO).stat().st_mtime_ns
     os.unlink(result_path(tmp_path, "mp-1315"))
-    counts = run_batch(materials, SETTINGS, tmp_path, n_workers=2)
+    counts = run_batch(materials, settings, tmp_path, n_workers=2)
     assert counts["done_before"] == 1 and counts["ok"] == 1
     assert result_path(tmp_path, MGO).stat().st_mtime_ns == finished
