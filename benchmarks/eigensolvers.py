@@ -6,10 +6,10 @@ For each material: one PBE ground state, then the empty-band run of its spectrum
 (``calculation.empty_band_run``, starting at the run its committed result needed, so
 every solver converges the same bands) with each eigensolver of
 ``settings.EIGENSOLVERS`` in turn, twice, interleaved. Records the CPU seconds of
-each run, each solver's median over the materials' CPU seconds as a ratio to
-Davidson's, and the largest difference of any converged eigenvalue (eV) and of the
-highest complete transition from Davidson's: the solvers find the same states to the
-eigenstate tolerance, so only the time may differ. One single-threaded process;
+each run; per solver, its fastest run of each material summed over the materials, as a
+ratio to Davidson's; the largest difference of any converged eigenvalue (eV) from
+Davidson's; and each solver's highest complete transition: the solvers find the same
+states to the eigenstate tolerance, so only the time may differ. One single-threaded process;
 other processes on the machine slow every side alike (``machine.load_average``).
 """
 
