@@ -61,7 +61,7 @@ pull: setup
 ##   Its stages are frozen so that `dvc repro` of the default profile never starts them; while
 ##   frozen, DVC records their current outputs in the lock as if they had run, hence --force here:
 ##   the runner itself skips every material whose result exists, so forcing recomputes nothing.
-FIRSTPRINCIPLES_STAGES := $(addprefix profiles/firstprinciples/dvc.yaml:,select spectra gaps convergence localisation validate)
+FIRSTPRINCIPLES_STAGES := $(addprefix profiles/firstprinciples/dvc.yaml:,select spectra gaps convergence localisation cell_shapes validate)
 firstprinciples: setup
 	$(BIN)/dvc unfreeze $(FIRSTPRINCIPLES_STAGES)
 	$(BIN)/dvc repro --force profiles/firstprinciples/dvc.yaml; status=$$?; \

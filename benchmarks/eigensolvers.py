@@ -27,7 +27,14 @@ from pymatgen.core import Structure
 from pymatgen.io.ase import AseAtomsAdaptor
 
 from specgroups.atomic import read_json, write_json_atomic
-from specgroups.firstprinciples.calculation import empty_band_run, ground_state, kpoint_grid, occupied_band_count, process_cpu_seconds
+from specgroups.firstprinciples.calculation import (
+    converged_band_count,
+    empty_band_run,
+    ground_state,
+    kpoint_grid,
+    occupied_band_count,
+    process_cpu_seconds,
+)
 from specgroups.firstprinciples.settings import EIGENSOLVERS, OpticsSettings
 
 ROOT = Path(__file__).parents[1]
@@ -38,7 +45,7 @@ ROUNDS = 2
 
 def converged_eigenvalues(run) -> np.ndarray:
     """k-points x converged bands of an empty-band run (eV)."""
-    converged = run.nbands - max(2, run.nbands // 10)
+    converged = converged_band_count(run.nbands)
     kpoints = range(len(run.calc.get_ibz_k_points()))
     return np.array([run.calc.get_eigenvalues(kpt=k)[:converged] for k in kpoints])
 

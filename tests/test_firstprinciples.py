@@ -257,3 +257,12 @@ def test_batch_resumes_without_recomputing(tmp_path):
     counts = run_batch(materials, settings, tmp_path, n_workers=2)
     assert counts["done_before"] == 1 and counts["ok"] == 1
     assert result_path(tmp_path, MGO).stat().st_mtime_ns == finished
+
+
+def test_a_worker_that_cannot_read_its_settings_records_nothing(tmp_path):
+    from specgroups.firstprinciples.runner import run_material
+
+    # as when settings.py gains a field while a batch runs: the new worker's code refuses the old task
+    record = run_material(oxide(MGO), {**SETTINGS.as_dict(), "retired_setting": 1.0}, str(tmp_path), 600.0)
+    assert record["status"] == "interrupted" and "retired_setting" in record["reason"] and MGO in record["reason"]
+    assert not result_path(tmp_path, MGO).exists()

@@ -109,9 +109,17 @@ def band_edges(calc, occupied_bands: int, converged_bands: int) -> dict:
 
 
 def ground_state_calculator(
-    atoms, settings: OpticsSettings, kpoint_sizes: list[int], txt: str, xc: str | None = None, setups: dict | None = None, convergence: dict | None = None
+    atoms,
+    settings: OpticsSettings,
+    kpoint_sizes: list[int],
+    txt: str,
+    xc: str | None = None,
+    setups: dict | None = None,
+    convergence: dict | None = None,
+    explicit_kpoints: np.ndarray | None = None,
 ):
-    """The GPAW calculator of a ground state on a Gamma-centred grid, not yet run.
+    """The GPAW calculator of a ground state on a Gamma-centred grid of ``kpoint_sizes``, not yet run
+    (on ``explicit_kpoints``, fractions of the reciprocal vectors, where given).
 
     The functional and PAW datasets are the settings' (``settings.xc``, ``settings.setups``) unless
     ``xc`` and ``setups`` are given; ``convergence`` overrides GPAW's SCF criteria (its keys).
@@ -123,7 +131,7 @@ def ground_state_calculator(
         mode=PW(settings.plane_wave_cutoff_ev),
         xc=xc or settings.xc,
         setups=settings.setups_for(set(atoms.get_chemical_symbols())) if setups is None else setups,
-        kpts={"size": kpoint_sizes, "gamma": True},
+        kpts={"size": kpoint_sizes, "gamma": True} if explicit_kpoints is None else explicit_kpoints,
         occupations=FermiDirac(0.01),
         maxiter=settings.max_scf_iterations,
         txt=txt,
@@ -131,13 +139,20 @@ def ground_state_calculator(
 
 
 def ground_state(
-    atoms, settings: OpticsSettings, kpoint_sizes: list[int], txt: str, xc: str | None = None, setups: dict | None = None, convergence: dict | None = None
+    atoms,
+    settings: OpticsSettings,
+    kpoint_sizes: list[int],
+    txt: str,
+    xc: str | None = None,
+    setups: dict | None = None,
+    convergence: dict | None = None,
+    explicit_kpoints: np.ndarray | None = None,
 ):
     """Self-consistent ground state (:func:`ground_state_calculator`); returns the GPAW calculator.
 
     Raises ``gpaw.KohnShamConvergenceError`` when the SCF does not converge.
     """
-    calc = ground_state_calculator(atoms, settings, kpoint_sizes, txt, xc, setups, convergence)
+    calc = ground_state_calculator(atoms, settings, kpoint_sizes, txt, xc, setups, convergence, explicit_kpoints)
     atoms.calc = calc
     atoms.get_potential_energy()
     return calc
@@ -147,6 +162,12 @@ def occupied_band_count(calc) -> int | None:
     """Doubly occupied bands of a spin-unpolarised calculation; None for an odd electron count (a metal)."""
     electrons = int(round(calc.get_number_of_electrons()))
     return None if electrons % 2 else electrons // 2
+
+
+def converged_band_count(nbands: int) -> int:
+    """The bands an empty-band run of ``nbands`` bands converges: all but the top tenth (at least two), which
+    converge slowly and lie above every transition the spectrum needs."""
+    return nbands - max(2, nbands // 10)
 
 
 @dataclass
@@ -178,8 +199,7 @@ def empty_band_run(
     for _ in range(1, min(first_round, settings.max_empty_band_rounds)):
         nbands = math.ceil(1.5 * nbands)
     for rounds in range(min(first_round, settings.max_empty_band_rounds), settings.max_empty_band_rounds + 1):
-        # the top bands converge slowly; they lie above every transition the spectrum needs
-        converged_bands = nbands - max(2, nbands // 10)
+        converged_bands = converged_band_count(nbands)
         optics_calc = calc.fixed_density(
             nbands=nbands,
             kpts={"size": kpoint_sizes, "gamma": True},

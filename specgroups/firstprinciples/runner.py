@@ -22,7 +22,7 @@ from specgroups.errors import InputError
 from specgroups.firstprinciples.results import is_done, result_path, write_result
 from specgroups.firstprinciples.convergence import ConvergencePlan
 from specgroups.firstprinciples.settings import OpticsSettings, stale_settings
-from specgroups.firstprinciples.worker import expected_settings
+from specgroups.firstprinciples.worker import TASK_UNREADABLE, expected_settings
 
 # Two BLAS threads made GPAW 4-7x slower on a 2-core machine: one process per core, one thread each.
 SINGLE_THREAD_ENVIRONMENT = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -37,8 +37,9 @@ def run_material(material: dict, settings: dict, out_dir: str, timeout_s: float,
     """Calculate one material (``calculation``, see ``worker.CALCULATIONS``) in a child process; record a
     failure if the child dies or times out.
 
-    An interrupted child (see ``INTERRUPTING_SIGNALS``) records nothing and
-    returns status ``interrupted``.
+    An interrupted child (see ``INTERRUPTING_SIGNALS``), or one whose code cannot read the task's settings
+    (``worker.TASK_UNREADABLE``: the library changed while the batch ran), records nothing and returns status
+    ``interrupted``, so the next run calculates the material.
     """
     out = Path(out_dir).resolve()  # the child runs in a scratch directory
     material_id = material["id"]
@@ -59,6 +60,9 @@ def run_material(material: dict, settings: dict, out_dir: str, timeout_s: float,
             if -completed.returncode in INTERRUPTING_SIGNALS:
                 signal_name = signal.Signals(-completed.returncode).name
                 return {"material_id": material_id, "status": "interrupted", "reason": f"worker stopped by {signal_name}"}
+            if completed.returncode == TASK_UNREADABLE:
+                reason = f"worker could not read its settings (library changed under the batch?): {completed.stderr.strip()[-400:]}"
+                return {"material_id": material_id, "status": "interrupted", "reason": reason}
             problem = "" if completed.returncode == 0 else f"worker exited with {completed.returncode}: {completed.stderr[-800:]}"
         except subprocess.TimeoutExpired:
             problem = f"timed out after {timeout_s:g} s"

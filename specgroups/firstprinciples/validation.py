@@ -262,3 +262,31 @@ def convergence_summary(rows: list[dict], spectrum_density, broadening_ev: float
             for row in broadening
         ],
     }
+
+
+def skewed_cells(materials: dict[str, dict], comparisons: dict[str, dict]) -> dict:
+    """GPAW's cell-angle warning over the set (:mod:`specgroups.firstprinciples.cells`): ``skewed`` counts the
+    materials whose cell has an angle outside GPAW's 40-140 degrees (``skewed_ids`` names them); per compared
+    material (``comparisons``: :func:`~specgroups.firstprinciples.cells.compare_cell_shapes` results), the
+    differences Niggli-reduced minus given cell on the same k-points, in eV (total energy per atom, Kohn-Sham and
+    direct gap, the largest band-mean difference), with the largest absolute value of each over them, and each
+    cell's k-points in the full zone at the spectrum's density."""
+    from pymatgen.core import Structure
+
+    from specgroups.firstprinciples.cells import is_skewed
+
+    skewed = [material_id for material_id, material in sorted(materials.items()) if is_skewed(Structure.from_dict(material["structure"]))]
+    keys = ("energy_per_atom_difference_ev", "band_gap_difference_ev", "direct_gap_difference_ev", "max_band_mean_difference_ev")
+    rows = [
+        {"id": material_id, "formula": record["formula"], "nsites": record["nsites"], "angles_deg": record["cell_angles_deg"]["given"],
+         **{key: round(record[key], 4) for key in keys},
+         "spectrum_kpoints": {label: int(np.prod(grid)) for label, grid in record["spectrum_kpoint_grids"].items()}}
+        for material_id, record in sorted(comparisons.items()) if record["status"] == "ok"
+    ]  # fmt: skip
+    return {
+        "skewed": len(skewed),
+        "materials": len(materials),
+        "compared": rows,
+        **{f"max_abs_{key}": max((abs(row[key]) for row in rows), default=None) for key in keys},
+        "skewed_ids": skewed,
+    }

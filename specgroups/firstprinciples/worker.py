@@ -6,8 +6,9 @@ A separate process per material keeps GPAW's memory, a crash in its C code,
 and the per-material peak memory measurement away from the batch. The task
 names its ``calculation``: ``optics`` (the spectrum), ``gllbsc`` (the
 corrected gap), ``convergence`` (the convergence study, with its plan in
-``options``) or ``localisation`` (how far the CBM spreads, with the bond cutoff
-and finite-difference step in ``options``).
+``options``), ``localisation`` (how far the CBM spreads, with the bond cutoff
+and finite-difference step in ``options``) or ``cell_shape`` (the given cell
+against its Niggli-reduced cell, see ``cells.py``).
 """
 
 from __future__ import annotations
@@ -17,11 +18,15 @@ import traceback
 from pathlib import Path
 
 from specgroups.atomic import read_json
+from specgroups.errors import InputError
 from specgroups.firstprinciples.gaps import recorded_settings as gllbsc_settings
 from specgroups.firstprinciples.results import write_result
 from specgroups.firstprinciples.settings import OpticsSettings
 
-CALCULATIONS = ("optics", "gllbsc", "convergence", "localisation")
+CALCULATIONS = ("optics", "gllbsc", "convergence", "localisation", "cell_shape")
+# exit status of a worker whose task's settings its code cannot read: the library changed under a running batch
+# (a settings field added or removed), which must not be recorded as the material's failure
+TASK_UNREADABLE = 3
 
 
 def expected_settings(material: dict, settings: OpticsSettings, calculation: str) -> dict:
@@ -50,6 +55,10 @@ def calculate(calculation: str, structure, material_id: str, settings, options: 
         from specgroups.firstprinciples.localisation import compute_localisation
 
         return compute_localisation(structure, material_id, settings, float(options["bond_cutoff"]), float(options["mass_step_per_a"]), options["mesh"]).as_dict()
+    if calculation == "cell_shape":
+        from specgroups.firstprinciples.cells import compare_cell_shapes
+
+        return compare_cell_shapes(structure, material_id, settings)
     raise ValueError(f"unknown calculation {calculation!r}; known: {CALCULATIONS}")
 
 
@@ -58,7 +67,12 @@ def main(task_path: str, out_dir: str) -> int:
 
     task = read_json(task_path)
     structure = Structure.from_dict(task["structure"])
-    settings = OpticsSettings.from_params(task["settings"])
+    try:
+        settings = OpticsSettings.from_params(task["settings"])
+    except InputError as error:
+        # says nothing about the material: the code read here is not the code that wrote the task
+        print(f"{task['id']}: {error}", file=sys.stderr)
+        return TASK_UNREADABLE
     try:
         result = calculate(task["calculation"], structure, task["id"], settings, task.get("options") or {})
     except Exception as error:  # any GPAW failure is recorded for this material, the batch goes on
