@@ -15,7 +15,7 @@ from tests.helpers import dvc
 
 ROOT = Path(__file__).parents[1]
 PROFILE = "profiles/firstprinciples/dvc.yaml"
-STAGES = [f"{PROFILE}:{name}" for name in ("select", "spectra", "gaps", "convergence", "localisation", "validate")]
+STAGES = [f"{PROFILE}:{name}" for name in ("select", "spectra", "gaps", "convergence", "localisation", "cell_shapes", "validate")]
 VASP_REFERENCE = "tests/data/MgSe_absorption_vasprun.xml.gz"
 
 pytestmark = [pytest.mark.gpaw, pytest.mark.slow]
@@ -45,6 +45,8 @@ def subset_repository(tmp_path):
     )
     params["convergence"].update(ids=["mp-1265"], optics_kpoint_densities=[2.0, 3.0], broadenings_ev=[0.1], small_cell_densities=[])
     params["validate"].update(indirect_example="mp-1265")
+    # the stage's mechanics on a cheap cell (MgO's 60-degree cell passes GPAW's check and is its own Niggli cell)
+    params["cell_shapes"].update(ids=["mp-1265"])
     # the pipeline's mechanics, not the grid: the small cells' denser optics grid quadruples the run
     params["gpaw"]["small_cell_optics_kpoint_density"] = params["gpaw"]["optics_kpoint_density"]
     params_path.write_text(yaml.safe_dump(params))
@@ -65,7 +67,7 @@ def test_profile_regenerates_and_resumes(subset_repository):
     assert results["mp-1265"]["status"] == "ok"
     assert all(result["status"] in ("ok", "metal") for result in results.values())
     lock = yaml.safe_load((repo / "profiles/firstprinciples/dvc.lock").read_text())
-    assert set(lock["stages"]) == {"select", "spectra", "gaps", "convergence", "localisation", "validate"}
+    assert set(lock["stages"]) == {"select", "spectra", "gaps", "convergence", "localisation", "cell_shapes", "validate"}
     gaps = load_results(repo / "data/demo/gllbsc")
     assert set(gaps) == set(results) and gaps["mp-1265"]["corrected_gap_ev"] > results["mp-1265"]["band_gap_ev"] + 2.0
 
@@ -74,6 +76,8 @@ def test_profile_regenerates_and_resumes(subset_repository):
     assert measured["materials"] >= 1 and measured["gllbsc_mean_absolute_error_ev"] < measured["pbe_mean_absolute_error_ev"]  # MgO
     assert {row["label"] for row in validation["convergence"]} == {"k2-eta0.1", "k3-eta0.1"}
     assert validation["onsets_vs_direct_gaps"]["below_with_cut_at_direct_gap"] == 0
+    shapes = validation["skewed_cells"]
+    assert shapes["skewed"] == 0 and [row["id"] for row in shapes["compared"]] == ["mp-1265"] and shapes["max_abs_band_gap_difference_ev"] < 0.01
     assert validation["mgse_gpaw_vs_vasp"]["gap_ev"] == pytest.approx(2.529, abs=0.05)  # VASP's PBE gap
     assert validation["mgo_gpaw_vs_experiment"]["gap_ev"] == pytest.approx(results["mp-1265"]["band_gap_ev"], abs=1e-3)
     dataset = validation["dataset"]

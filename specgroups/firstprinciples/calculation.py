@@ -138,21 +138,13 @@ def ground_state_calculator(
     )
 
 
-def ground_state(
-    atoms,
-    settings: OpticsSettings,
-    kpoint_sizes: list[int],
-    txt: str,
-    xc: str | None = None,
-    setups: dict | None = None,
-    convergence: dict | None = None,
-    explicit_kpoints: np.ndarray | None = None,
-):
-    """Self-consistent ground state (:func:`ground_state_calculator`); returns the GPAW calculator.
+def ground_state(atoms, settings: OpticsSettings, kpoint_sizes: list[int], txt: str, **options):
+    """Self-consistent ground state of :func:`ground_state_calculator` (``options``: its keywords); returns the
+    GPAW calculator.
 
     Raises ``gpaw.KohnShamConvergenceError`` when the SCF does not converge.
     """
-    calc = ground_state_calculator(atoms, settings, kpoint_sizes, txt, xc, setups, convergence, explicit_kpoints)
+    calc = ground_state_calculator(atoms, settings, kpoint_sizes, txt, **options)
     atoms.calc = calc
     atoms.get_potential_energy()
     return calc
@@ -162,6 +154,12 @@ def occupied_band_count(calc) -> int | None:
     """Doubly occupied bands of a spin-unpolarised calculation; None for an odd electron count (a metal)."""
     electrons = int(round(calc.get_number_of_electrons()))
     return None if electrons % 2 else electrons // 2
+
+
+def first_empty_band_guess(cell_volume: float, settings: OpticsSettings) -> int:
+    """The empty bands of a material's first empty-band run: ``settings.empty_bands_per_cubic_angstrom`` times
+    the cell volume (cubic angstrom), rounded up (see :class:`~specgroups.firstprinciples.settings.OpticsSettings`)."""
+    return math.ceil(settings.empty_bands_per_cubic_angstrom * cell_volume)
 
 
 def converged_band_count(nbands: int) -> int:
@@ -182,12 +180,12 @@ class EmptyBandRun:
 
 
 def empty_band_run(
-    calc, atom_count: int, occupied_bands: int, settings: OpticsSettings, kpoint_sizes: list[int], txt: str, first_round: int = 1
+    calc, cell_volume: float, occupied_bands: int, settings: OpticsSettings, kpoint_sizes: list[int], txt: str, first_round: int = 1
 ) -> EmptyBandRun:
     """Empty bands on the optics grid from a ground state ``calc``, enough for the spectrum.
 
-    Starts at ``empty_bands_per_atom`` empty bands per atom and repeats with
-    1.5 times the bands (at most ``max_empty_band_rounds`` runs) while the
+    Starts at :func:`first_empty_band_guess` (``empty_bands_per_cubic_angstrom`` times the cell volume in
+    cubic angstrom) and repeats with 1.5 times the bands (at most ``max_empty_band_rounds`` runs) while the
     highest converged band lies less than ``min_transitions_complete_ev``
     above the VBM. Stops early for a metal (Kohn-Sham gap below
     ``metal_gap_threshold_ev``). Raises ``gpaw.KohnShamConvergenceError``.
@@ -195,7 +193,7 @@ def empty_band_run(
     ``first_round`` > 1 skips the runs before it (with the bands the rule gives that round), for a material
     whose earlier result on a coarser grid showed them to fall short (:func:`~specgroups.firstprinciples.runner.first_empty_band_round`).
     """
-    nbands = occupied_bands + math.ceil(settings.empty_bands_per_atom * atom_count)
+    nbands = occupied_bands + first_empty_band_guess(cell_volume, settings)
     for _ in range(1, min(first_round, settings.max_empty_band_rounds)):
         nbands = math.ceil(1.5 * nbands)
     for rounds in range(min(first_round, settings.max_empty_band_rounds), settings.max_empty_band_rounds + 1):
@@ -266,7 +264,7 @@ def compute_optics(structure, material_id: str, settings: OpticsSettings, log_pa
         return finish_result(result, start)
     step = process_cpu_seconds()
     try:
-        run = empty_band_run(calc, len(atoms), occupied_bands, settings, result.kpoint_grid_optics, txt, first_empty_band_round)
+        run = empty_band_run(calc, atoms.cell.volume, occupied_bands, settings, result.kpoint_grid_optics, txt, first_empty_band_round)
     except KohnShamConvergenceError as error:
         result.reason = f"empty-band calculation did not converge ({error})"
         return finish_result(result, start)

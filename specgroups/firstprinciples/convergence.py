@@ -100,7 +100,7 @@ def compute_convergence(structure, material_id: str, settings: OpticsSettings, p
         for density in plan.densities_for(len(atoms)):
             step = process_cpu_seconds()
             grid = kpoint_grid(atoms, density, False)
-            run = empty_band_run(calc, len(atoms), occupied, settings, grid, txt)
+            run = empty_band_run(calc, atoms.cell.volume, occupied, settings, grid, txt)
             empty_bands_cpu = process_cpu_seconds() - step
             for broadening in plan.broadenings_ev:
                 step = process_cpu_seconds()
