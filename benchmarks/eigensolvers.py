@@ -60,7 +60,7 @@ def compare_material(material: dict, record: dict, settings: OpticsSettings, den
     for _ in range(ROUNDS):
         for name in EIGENSOLVERS:
             start = process_cpu_seconds()
-            run = empty_band_run(calc, atoms.cell.volume, occupied, dataclasses.replace(settings, empty_band_eigensolver=name), grid, os.devnull, first_round)
+            run = empty_band_run(calc, len(atoms), occupied, dataclasses.replace(settings, empty_band_eigensolver=name), grid, os.devnull, first_round)
             cpu[name].append(round(process_cpu_seconds() - start, 2))
             eigenvalues[name], complete_to[name] = converged_eigenvalues(run), run.edges["transitions_complete_to_ev"]
     reference = "davidson"

@@ -109,9 +109,7 @@ def test_empty_bands_are_added_until_transitions_reach_15_ev():
     from specgroups.firstprinciples.calculation import compute_optics
 
     structure = Structure.from_dict(chalcogenide(BAS)["structure"])
-    # the band rule on the cheaper grid, with a first guess too small for BaS: 0.145 per A^3 of its 67.3 A^3 cell
-    settings = dataclasses.replace(SETTINGS, small_cell_optics_kpoint_density=SETTINGS.optics_kpoint_density, empty_bands_per_cubic_angstrom=0.145)
-    assert structure.volume == pytest.approx(67.3, abs=0.1)
+    settings = dataclasses.replace(SETTINGS, small_cell_optics_kpoint_density=SETTINGS.optics_kpoint_density)  # the band rule, on the cheaper grid
     result = compute_optics(structure, BAS, settings)
     assert result.status == "ok", result.reason
     assert result.empty_band_rounds == 2 and result.nbands == 27  # 8 occupied + 10 empty, then 1.5x
@@ -128,11 +126,6 @@ def test_empty_bands_are_added_until_transitions_reach_15_ev():
     assert second_run_first.cpu_seconds["empty_bands"] < result.cpu_seconds["empty_bands"]
     assert np.allclose(second_run_first.dielectric["diele_func_imag"], result.dielectric["diele_func_imag"], rtol=1e-4, atol=1e-6)
 
-    # the params' guess (0.28 per A^3: 19 empty bands) reaches 15 eV in the first run, with the same 27 bands
-    params_guess = compute_optics(structure, BAS, dataclasses.replace(settings, empty_bands_per_cubic_angstrom=SETTINGS.empty_bands_per_cubic_angstrom))
-    assert (params_guess.empty_band_rounds, params_guess.nbands) == (1, 27)
-    assert np.allclose(params_guess.dielectric["diele_func_imag"], result.dielectric["diele_func_imag"], rtol=1e-4, atol=1e-6)
-
 
 def test_a_recalculation_on_a_denser_grid_starts_at_the_last_empty_band_run(tmp_path):
     from specgroups.firstprinciples.results import write_result
@@ -144,7 +137,7 @@ def test_a_recalculation_on_a_denser_grid_starts_at_the_last_empty_band_run(tmp_
     write_result(tmp_path, {"material_id": MGO, "status": "ok", "empty_band_rounds": 2, "settings": coarse})
     assert first_empty_band_round(tmp_path, material, denser) == 2
     assert first_empty_band_round(tmp_path, material, SETTINGS) == 1  # same grid: nothing to recalculate from
-    assert first_empty_band_round(tmp_path, material, dataclasses.replace(denser, empty_bands_per_cubic_angstrom=0.4)) == 1
+    assert first_empty_band_round(tmp_path, material, dataclasses.replace(denser, empty_bands_per_atom=7)) == 1
     assert first_empty_band_round(tmp_path, material, dataclasses.replace(denser, xc="PBEsol")) == 1
     assert first_empty_band_round(tmp_path, {**material, "id": "mp-absent"}, denser) == 1
 
@@ -190,7 +183,7 @@ def test_results_from_other_settings_are_calculated_again(tmp_path):
     as_recorded = dataclasses.replace(SETTINGS, setups={})
     assert needs_calculation(tmp_path, chromate, dataclasses.replace(as_recorded, optics_kpoint_density=3.0))
     assert not needs_calculation(tmp_path, chromate, dataclasses.replace(as_recorded, small_cell_optics_kpoint_density=3.0))
-    assert not needs_calculation(tmp_path, oxide_without_cr, dataclasses.replace(semicore, empty_bands_per_cubic_angstrom=0.4))  # only how many bands
+    assert not needs_calculation(tmp_path, oxide_without_cr, dataclasses.replace(semicore, empty_bands_per_atom=7))  # only how many bands
 
 
 def test_semicore_setups_reach_gpaw():

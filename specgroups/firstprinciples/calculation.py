@@ -156,12 +156,6 @@ def occupied_band_count(calc) -> int | None:
     return None if electrons % 2 else electrons // 2
 
 
-def first_empty_band_guess(cell_volume: float, settings: OpticsSettings) -> int:
-    """The empty bands of a material's first empty-band run: ``settings.empty_bands_per_cubic_angstrom`` times
-    the cell volume (cubic angstrom), rounded up (see :class:`~specgroups.firstprinciples.settings.OpticsSettings`)."""
-    return math.ceil(settings.empty_bands_per_cubic_angstrom * cell_volume)
-
-
 def converged_band_count(nbands: int) -> int:
     """The bands an empty-band run of ``nbands`` bands converges: all but the top tenth (at least two), which
     converge slowly and lie above every transition the spectrum needs."""
@@ -180,12 +174,12 @@ class EmptyBandRun:
 
 
 def empty_band_run(
-    calc, cell_volume: float, occupied_bands: int, settings: OpticsSettings, kpoint_sizes: list[int], txt: str, first_round: int = 1
+    calc, atom_count: int, occupied_bands: int, settings: OpticsSettings, kpoint_sizes: list[int], txt: str, first_round: int = 1
 ) -> EmptyBandRun:
     """Empty bands on the optics grid from a ground state ``calc``, enough for the spectrum.
 
-    Starts at :func:`first_empty_band_guess` (``empty_bands_per_cubic_angstrom`` times the cell volume in
-    cubic angstrom) and repeats with 1.5 times the bands (at most ``max_empty_band_rounds`` runs) while the
+    Starts at ``empty_bands_per_atom`` empty bands per atom and repeats with
+    1.5 times the bands (at most ``max_empty_band_rounds`` runs) while the
     highest converged band lies less than ``min_transitions_complete_ev``
     above the VBM. Stops early for a metal (Kohn-Sham gap below
     ``metal_gap_threshold_ev``). Raises ``gpaw.KohnShamConvergenceError``.
@@ -193,7 +187,7 @@ def empty_band_run(
     ``first_round`` > 1 skips the runs before it (with the bands the rule gives that round), for a material
     whose earlier result on a coarser grid showed them to fall short (:func:`~specgroups.firstprinciples.runner.first_empty_band_round`).
     """
-    nbands = occupied_bands + first_empty_band_guess(cell_volume, settings)
+    nbands = occupied_bands + math.ceil(settings.empty_bands_per_atom * atom_count)
     for _ in range(1, min(first_round, settings.max_empty_band_rounds)):
         nbands = math.ceil(1.5 * nbands)
     for rounds in range(min(first_round, settings.max_empty_band_rounds), settings.max_empty_band_rounds + 1):
@@ -264,7 +258,7 @@ def compute_optics(structure, material_id: str, settings: OpticsSettings, log_pa
         return finish_result(result, start)
     step = process_cpu_seconds()
     try:
-        run = empty_band_run(calc, atoms.cell.volume, occupied_bands, settings, result.kpoint_grid_optics, txt, first_empty_band_round)
+        run = empty_band_run(calc, len(atoms), occupied_bands, settings, result.kpoint_grid_optics, txt, first_empty_band_round)
     except KohnShamConvergenceError as error:
         result.reason = f"empty-band calculation did not converge ({error})"
         return finish_result(result, start)

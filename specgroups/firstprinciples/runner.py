@@ -116,7 +116,7 @@ def first_empty_band_round(out_dir: Path, material: dict, settings: OpticsSettin
         return 1
     record = read_json(result_path(out_dir, material["id"]))
     recorded, expected = record.get("settings", {}), expected_settings(material, settings, "optics")
-    same_band_rule = all(recorded.get(key) == expected[key] for key in ("empty_bands_per_cubic_angstrom", "min_transitions_complete_ev"))
+    same_band_rule = all(recorded.get(key) == expected[key] for key in ("empty_bands_per_atom", "min_transitions_complete_ev"))
     only_denser = stale_settings(recorded, expected) == ["optics_kpoint_density"] and recorded["optics_kpoint_density"] < expected["optics_kpoint_density"]
     return int(record.get("empty_band_rounds") or 1) if record["status"] == "ok" and same_band_rule and only_denser else 1
 

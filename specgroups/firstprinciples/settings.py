@@ -22,16 +22,11 @@ class OpticsSettings:
     electron) for the non-self-consistent run; GPAW's default, 4e-8, doubles
     its cost for no visible change in the spectrum.
 
-    The first empty-band run gets ``empty_bands_per_cubic_angstrom`` empty bands per cubic angstrom of the
-    cell; while the highest converged band lies less than ``min_transitions_complete_ev`` above the VBM (so
-    some transitions below that energy would be missing), the run is repeated with 1.5 times the bands, at most
-    ``max_empty_band_rounds`` runs in all. Per volume, because the states up to an energy above the gap number
-    about V E^1.5 (free electrons): on the 281 non-metals computed with 5 empty bands per atom on density 2.0,
-    the converged empty bands at the energy E each run reached scatter by 13 % about V E^1.5, and by 37 % about
-    atoms x E^1.5 (heavy-cation compounds, whose semicore states take the bands, are the atom rule's misses).
-    0.28 per cubic angstrom minimised the CPU time projected over that set: 12.9 CPU hours against 15.2 for 5 per
-    atom, 8 materials short after the first run against 57 (a model calibrated on the records:
-    ``benchmarks/empty_bands.json``, which also measures both rules side by side).
+    ``empty_bands_per_atom`` is the first guess; while the highest converged
+    band lies less than ``min_transitions_complete_ev`` above the VBM (so some
+    transitions below that energy would be missing, as with heavy cations
+    whose semicore states take the bands), the empty-band run is repeated with
+    1.5 times the bands, at most ``max_empty_band_rounds`` runs in all.
 
     Cells of at most ``small_cell_max_sites`` sites get their spectrum on the denser
     ``small_cell_optics_kpoint_density``: their few bands give sharp interband features that point
@@ -58,7 +53,7 @@ class OpticsSettings:
     optics_kpoint_density: float
     small_cell_max_sites: int
     small_cell_optics_kpoint_density: float
-    empty_bands_per_cubic_angstrom: float
+    empty_bands_per_atom: float
     empty_band_tolerance: float
     empty_band_eigensolver: str
     min_transitions_complete_ev: float
