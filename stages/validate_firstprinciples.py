@@ -33,8 +33,7 @@ def run(arguments) -> str:
     table = validation.convergence_table(convergence, lambda i, label: read_dielectric(labelled_dielectric_path(convergence_dir, i, label)),
                                          grid, floor, threshold, float(params["edge_window_ev"]), settings.broadening_ev)
     write_json_atomic(params["output"], {
-        "mgse_gpaw_vs_vasp": mgse["as_computed"],
-        "mgse_gpaw_vs_vasp_cut_below_gap": mgse["cut_below_gap"],
+        "mgse_gpaw_vs_vasp": mgse["as_computed"], "mgse_gpaw_vs_vasp_cut_below_gap": mgse["cut_below_gap"],
         "mgo_gpaw_vs_experiment": mgo,
         "gaps_gpaw_pbe_vs_pbesol_database": validation.gaps_against_database(materials, results),
         "gaps_vs_measured": measured,
