@@ -19,7 +19,7 @@ import os
 import numpy as np
 
 from specgroups.errors import InputError
-from specgroups.firstprinciples.calculation import ground_state, kpoint_grid, occupied_band_count, process_cpu_seconds
+from specgroups.firstprinciples.calculation import band_edges, ground_state, kpoint_grid, occupied_band_count, process_cpu_seconds
 from specgroups.firstprinciples.settings import OpticsSettings
 
 # GPAW's own check (gpaw.new.builder, check_cell): every angle strictly inside this range
@@ -62,13 +62,14 @@ def _ground_state_record(atoms, settings: OpticsSettings, kpoints: np.ndarray, t
     occupied = occupied_band_count(calc)
     if occupied is None:
         raise InputError(f"{atoms.get_chemical_formula()}: odd number of valence electrons; the comparison needs a closed shell")
+    edges = band_edges(calc, occupied, calc.get_number_of_bands())
     weights = calc.get_k_point_weights()
     eigenvalues = np.array([calc.get_eigenvalues(kpt=k) for k in range(len(weights))])
     vbm = eigenvalues[:, occupied - 1].max()
     return {
         "energy_per_atom_ev": float(calc.get_potential_energy() / len(atoms)),
-        "band_gap_ev": float(eigenvalues[:, occupied].min() - vbm),
-        "direct_gap_ev": float(np.min(eigenvalues[:, occupied] - eigenvalues[:, occupied - 1])),
+        "band_gap_ev": edges["band_gap_ev"],
+        "direct_gap_ev": edges["direct_gap_ev"],
         "band_means_from_vbm_ev": [round(float(x), 6) for x in weights @ (eigenvalues - vbm)],
         "occupied_bands": occupied,
         "irreducible_kpoints": len(weights),
