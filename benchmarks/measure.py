@@ -22,10 +22,23 @@ import psutil
 THREAD_ENVIRONMENT = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
+def _cpu_model() -> tuple[str, bool]:
+    """The processor's model name and whether it has AVX-512 (numpy and OpenBLAS take other code paths on it),
+    from /proc/cpuinfo; platform.processor() is empty on Linux."""
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return platform.processor(), False
+    model = next((line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")), "")
+    return model, " avx512f" in info
+
+
 def machine() -> dict:
+    model, avx512 = _cpu_model()
     return {
         "platform": platform.platform(),
-        "processor": platform.processor(),
+        "processor": model,
+        "avx512": avx512,
         "cpus": os.cpu_count(),
         "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
         "python": platform.python_version(),
