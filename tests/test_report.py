@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import io
 from pathlib import Path
 
 import pytest
 import yaml
+from PIL import Image
 
-from specgroups.report import data_uri, git_commit, markdown_to_html, number, provenance
+from specgroups.report import REPORT_IMAGE_MAX_WIDTH_PX, data_uri, git_commit, markdown_to_html, number, provenance
 
 ROOT = Path(__file__).parents[1]
 
@@ -44,10 +47,28 @@ def test_numbers_and_missing_values():
 
 def test_html_is_self_contained(tmp_path):
     png = tmp_path / "a.png"
-    png.write_bytes(b"\x89PNG\r\n\x1a\nfake")
+    Image.new("RGB", (4, 3), "white").save(png)
     html = markdown_to_html(f"## Clusters\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n![x]({data_uri(png)})\n", ROOT / "paper/templates")
     assert '<h2 id="clusters">Clusters</h2>' in html and "<table>" in html
     assert 'src="data:image/png;base64,' in html and "http" not in html.replace("https://", "")
+
+
+def _embedded(uri: str) -> bytes:
+    assert uri.startswith("data:image/png;base64,")
+    return base64.b64decode(uri.split(",", 1)[1])
+
+
+def test_wide_figures_are_embedded_at_screen_width_and_narrow_ones_as_they_are():
+    figure = ROOT / "figures/figure3_contrast.png"  # 300 dpi, over 2000 px wide
+    with Image.open(figure) as original:
+        assert original.width > REPORT_IMAGE_MAX_WIDTH_PX
+        with Image.open(io.BytesIO(_embedded(data_uri(figure)))) as embedded:
+            assert embedded.format == "PNG" and embedded.width == REPORT_IMAGE_MAX_WIDTH_PX
+            assert abs(embedded.height / embedded.width - original.height / original.width) < 2 / embedded.width
+            assert embedded.mode == "RGB"  # the figure is opaque: its alpha channel carried nothing
+    panel = ROOT / "figures/clusters/cluster_001.png"  # 150 dpi, narrower
+    assert _embedded(data_uri(panel)) == panel.read_bytes()
+    assert len(_embedded(data_uri(figure))) < figure.stat().st_size
 
 
 def test_git_commit_names_head():
