@@ -144,23 +144,36 @@ def throughput(materials: list[dict], settings: OpticsSettings) -> dict:
     }
 
 
+def earlier_measurement(out: Path, key: str) -> dict | None:
+    """``key`` of --out's earlier report, with the machine it was measured on: a part not rerun is kept."""
+    if not out.exists() or key not in (earlier := read_json(out)):
+        return None
+    return {"machine": earlier["machine"], **earlier[key]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--results", default=str(ROOT / "data/demo/first_principles"))
     parser.add_argument("--out", default=str(ROOT / "benchmarks/firstprinciples.json"))
-    parser.add_argument("--skip-throughput", action="store_true")
-    parser.add_argument("--sample", type=int, default=16, help="cells recomputed for the cost on this machine (0: none)")
+    parser.add_argument("--skip-throughput", action="store_true", help="keep --out's earlier throughput measurement")
+    parser.add_argument("--sample", type=int, default=16, help="cells recomputed for the cost on this machine (0: keep --out's)")
     parser.add_argument("--seed", type=int, default=0)
     arguments = parser.parse_args()
+    out = Path(arguments.out)
     settings = OpticsSettings.from_params(yaml.safe_load((ROOT / "profiles/firstprinciples/params.yaml").read_text())["gpaw"])
-    report = {"machine": machine()}
-    report["cost_per_material"] = cost_table(Path(arguments.results))
-    if arguments.sample:
-        report["cost_on_this_machine"] = cost_on_this_machine(Path(arguments.results), settings, arguments.sample, arguments.seed)
-    if not arguments.skip_throughput:
-        report["throughput"] = throughput(throughput_materials(Path(arguments.results)), settings)
-    write_json_atomic(arguments.out, report)
-    print(f"benchmark -> {arguments.out}")
+    report = {"machine": machine(), "cost_per_material": cost_table(Path(arguments.results))}
+    report["cost_on_this_machine"] = (
+        cost_on_this_machine(Path(arguments.results), settings, arguments.sample, arguments.seed)
+        if arguments.sample
+        else earlier_measurement(out, "cost_on_this_machine")
+    )
+    report["throughput"] = (
+        earlier_measurement(out, "throughput")
+        if arguments.skip_throughput
+        else throughput(throughput_materials(Path(arguments.results)), settings)
+    )
+    write_json_atomic(out, {key: value for key, value in report.items() if value is not None})
+    print(f"benchmark -> {out}")
 
 
 if __name__ == "__main__":
