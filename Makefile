@@ -35,6 +35,8 @@ exp-show: setup
 ## Run the test suite (what CI runs): one pytest worker per core (pytest-xdist). The small pipeline that several
 ## test files share is built once per run (a file lock in the run's temporary folder) and copied per worker
 test: setup
+	$(BIN)/ruff format --check specgroups stages tools tests benchmarks
+	$(BIN)/ruff check specgroups stages tools tests benchmarks
 	$(BIN)/python -m pytest -n auto
 
 ## The tests not marked slow: a developer's quick check (CI runs them all, `make test`)
@@ -45,8 +47,10 @@ test-fast: setup
 check-repro: setup
 	$(BIN)/python tools/check_repro.py
 
-## Rewrite every dvc.yaml's code deps: each stage's script and the project files it imports
+## Regenerate every profile's dvc.yaml from the one pipeline definition (tools/pipeline.py), then the
+## first-principles profile's code deps: each stage's script and the project files it imports
 deps: setup
+	$(BIN)/python tools/pipeline.py
 	$(BIN)/python tools/stage_deps.py
 
 ## dvc status of every profile, offline (the imports data.dvc and model.dvc are not checked for updates)

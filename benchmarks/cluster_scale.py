@@ -14,7 +14,6 @@ time and peak resident memory are recorded. Target: 5 minutes and 4 GB.
 from __future__ import annotations
 
 import argparse
-import io
 import sys
 import tempfile
 from pathlib import Path
@@ -48,19 +47,22 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "cluster_scale.json")
     arguments = parser.parse_args()
-    from specgroups.atomic import write_json_atomic
+    from specgroups.io.atomic import write_json_atomic
+    from specgroups.io.layout import ProfileLayout
+    from specgroups.io.outputs import write_arrays
+    from specgroups.io.params import profile_params
 
-    cluster = yaml.safe_load((ROOT / "profiles/paper/params.yaml").read_text())["cluster"]
+    cluster = profile_params(ROOT / "profiles/paper", ROOT)["cluster"]
     with tempfile.TemporaryDirectory(prefix="specgroups-cluster-scale-") as scratch:
         scratch = Path(scratch)
         features = synthetic_features(arguments.materials, int(cluster["n_clusters"]), arguments.seed)
-        buffer = io.BytesIO()
-        np.savez(buffer, material_ids=np.array([f"m{i}" for i in range(arguments.materials)]), **features)
-        (scratch / "features.npz").write_bytes(buffer.getvalue())
-        params = {**cluster, "features": str(scratch / "features.npz"), "output": str(scratch / "clusters.npz"),
-                  "metrics": str(scratch / "cluster.json")}  # fmt: skip
-        (scratch / "params.yaml").write_text(yaml.safe_dump({"cluster": params}))
-        summary, usage = run_measured([sys.executable, "-m", "stages.cluster", "--params", str(scratch / "params.yaml")], 1, ROOT)
+        write_arrays(
+            ProfileLayout.of(scratch).features,
+            material_ids=np.array([f"m{i}" for i in range(arguments.materials)]),
+            **features,
+        )
+        (scratch / "params.yaml").write_text(yaml.safe_dump({"cluster": cluster}))
+        summary, usage = run_measured([sys.executable, "-m", "stages.cluster", "--profile", str(scratch)], 1, ROOT)
     result = {
         "machine": machine(),
         "materials": arguments.materials,
@@ -74,7 +76,9 @@ def main() -> None:
         "stage_summary": summary.strip().splitlines()[-1],
     }
     write_json_atomic(arguments.out, result)
-    print(f"cluster at scale: {result['wall_s']} s wall, {result['cpu_s']} CPU-s, {result['peak_rss_mb']} MB -> {arguments.out}")
+    print(
+        f"cluster at scale: {result['wall_s']} s wall, {result['cpu_s']} CPU-s, {result['peak_rss_mb']} MB -> {arguments.out}"
+    )
 
 
 if __name__ == "__main__":

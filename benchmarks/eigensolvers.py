@@ -26,7 +26,6 @@ from measure import machine
 from pymatgen.core import Structure
 from pymatgen.io.ase import AseAtomsAdaptor
 
-from specgroups.atomic import read_json, write_json_atomic
 from specgroups.firstprinciples.calculation import (
     converged_band_count,
     empty_band_run,
@@ -36,6 +35,7 @@ from specgroups.firstprinciples.calculation import (
     process_cpu_seconds,
 )
 from specgroups.firstprinciples.settings import EIGENSOLVERS, OpticsSettings
+from specgroups.io.atomic import read_json, write_json_atomic
 
 ROOT = Path(__file__).parents[1]
 # MgO (2 sites), K2PdSe2 (5 sites, 72 bands) and a 6-12-site V/Cr oxide of the headline (MgCrO4, 12 sites)
@@ -60,7 +60,15 @@ def compare_material(material: dict, record: dict, settings: OpticsSettings, den
     for _ in range(ROUNDS):
         for name in EIGENSOLVERS:
             start = process_cpu_seconds()
-            run = empty_band_run(calc, len(atoms), occupied, dataclasses.replace(settings, empty_band_eigensolver=name), grid, os.devnull, first_round)
+            run = empty_band_run(
+                calc,
+                len(atoms),
+                occupied,
+                dataclasses.replace(settings, empty_band_eigensolver=name),
+                grid,
+                os.devnull,
+                first_round,
+            )
             cpu[name].append(round(process_cpu_seconds() - start, 2))
             eigenvalues[name], complete_to[name] = converged_eigenvalues(run), run.edges["transitions_complete_to_ev"]
     reference = "davidson"
@@ -71,7 +79,9 @@ def compare_material(material: dict, record: dict, settings: OpticsSettings, den
         "nbands": run.nbands,
         "cpu_s": cpu,
         "max_eigenvalue_difference_from_davidson_ev": {
-            name: float(np.abs(values - eigenvalues[reference]).max()) for name, values in eigenvalues.items() if values.shape == eigenvalues[reference].shape
+            name: float(np.abs(values - eigenvalues[reference]).max())
+            for name, values in eigenvalues.items()
+            if values.shape == eigenvalues[reference].shape
         },
         "transitions_complete_to_ev": {name: round(value, 4) for name, value in complete_to.items()},
     }
@@ -80,10 +90,14 @@ def compare_material(material: dict, record: dict, settings: OpticsSettings, den
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ids", nargs="+", default=DEFAULT_IDS)
-    parser.add_argument("--density", type=float, default=2.0, help="optics k-point density of the empty-band runs (1/A)")
+    parser.add_argument(
+        "--density", type=float, default=2.0, help="optics k-point density of the empty-band runs (1/A)"
+    )
     parser.add_argument("--out", default=str(ROOT / "benchmarks/eigensolvers.json"))
     arguments = parser.parse_args()
-    settings = OpticsSettings.from_params(yaml.safe_load((ROOT / "profiles/firstprinciples/params.yaml").read_text())["gpaw"])
+    settings = OpticsSettings.from_params(
+        yaml.safe_load((ROOT / "profiles/firstprinciples/params.yaml").read_text())["gpaw"]
+    )
     materials = {m["id"]: m for m in read_json(ROOT / "data/demo/materials.json")}
     records = {i: read_json(ROOT / f"data/demo/first_principles/{i}.json") for i in arguments.ids}
     per_material = {i: compare_material(materials[i], records[i], settings, arguments.density) for i in arguments.ids}

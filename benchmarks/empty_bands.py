@@ -35,11 +35,11 @@ import yaml
 from measure import machine
 from pymatgen.core import Structure
 
-from specgroups.atomic import read_json, write_json_atomic
 from specgroups.firstprinciples.calculation import compute_optics, converged_band_count
 from specgroups.firstprinciples.results import load_results
 from specgroups.firstprinciples.settings import OpticsSettings
 from specgroups.firstprinciples.validation import compare_spectra
+from specgroups.io.atomic import read_json, write_json_atomic
 from specgroups.spectra import dielectric_from_vise_dict, energy_grid
 
 ROOT = Path(__file__).parents[1]
@@ -50,7 +50,10 @@ def valence_electrons(elements: set[str], settings: OpticsSettings) -> dict[str,
     from gpaw.setup import create_setup
 
     setups = settings.setups_for(elements)
-    return {element: int(create_setup(element, settings.xc, type=setups.get(element, "paw")).Nv) for element in sorted(elements)}
+    return {
+        element: int(create_setup(element, settings.xc, type=setups.get(element, "paw")).Nv)
+        for element in sorted(elements)
+    }
 
 
 def record_rows(materials: dict, results: dict, settings: OpticsSettings) -> list[dict]:
@@ -64,12 +67,18 @@ def record_rows(materials: dict, results: dict, settings: OpticsSettings) -> lis
         first = occupied + math.ceil(settings.empty_bands_per_atom * len(structure))
         runs = [first] if record["nbands"] == first else [first, record["nbands"]]
         cpu = record["cpu_seconds"]
-        rows.append({
-            "sites": len(structure), "volume": structure.volume, "occupied": occupied,
-            "empty_bands_over_e_1_5": (converged_band_count(record["nbands"]) - occupied) / record["transitions_complete_to_ev"] ** 1.5,
-            "empty_band_cpu_per_unit": cpu["empty_bands"] / sum(n**1.5 for n in runs),
-            "response_cpu_per_band": cpu["response"] / (record["nbands"] - occupied), "ground_state_cpu": cpu["ground_state"],
-        })  # fmt: skip
+        rows.append(
+            {
+                "sites": len(structure),
+                "volume": structure.volume,
+                "occupied": occupied,
+                "empty_bands_over_e_1_5": (converged_band_count(record["nbands"]) - occupied)
+                / record["transitions_complete_to_ev"] ** 1.5,
+                "empty_band_cpu_per_unit": cpu["empty_bands"] / sum(n**1.5 for n in runs),
+                "response_cpu_per_band": cpu["response"] / (record["nbands"] - occupied),
+                "ground_state_cpu": cpu["ground_state"],
+            }
+        )
     return rows
 
 
@@ -95,16 +104,36 @@ def measured(material: dict, record: dict, settings: OpticsSettings, bands_per_a
     rules = {"volume": dataclasses.replace(settings, empty_bands_per_atom=volume_rule), "atom": settings}
     order = ["volume", "atom"] if volume_first else ["atom", "volume"]
     results = {name: compute_optics(structure, material["id"], rules[name]) for name in order}
-    spectra = {name: dielectric_from_vise_dict(result.dielectric, f"{material['id']} {name}") for name, result in results.items()}
-    agreement = compare_spectra(spectra["atom"], spectra["volume"], energy_grid(0.0, 15.0, 1501), results["atom"].direct_gap_ev, results["volume"].direct_gap_ev)
+    spectra = {
+        name: dielectric_from_vise_dict(result.dielectric, f"{material['id']} {name}")
+        for name, result in results.items()
+    }
+    agreement = compare_spectra(
+        spectra["atom"],
+        spectra["volume"],
+        energy_grid(0.0, 15.0, 1501),
+        results["atom"].direct_gap_ev,
+        results["volume"].direct_gap_ev,
+    )
     return {
-        "id": material["id"], "formula": record["formula"], "nsites": len(structure), "volume_a3": round(structure.volume, 2),
-        **{f"{name}_{key}": getattr(results[name], attribute) for name in rules
-           for key, attribute in (("nbands", "nbands"), ("runs", "empty_band_rounds"), ("complete_to_ev", "transitions_complete_to_ev"))},
+        "id": material["id"],
+        "formula": record["formula"],
+        "nsites": len(structure),
+        "volume_a3": round(structure.volume, 2),
+        **{
+            f"{name}_{key}": getattr(results[name], attribute)
+            for name in rules
+            for key, attribute in (
+                ("nbands", "nbands"),
+                ("runs", "empty_band_rounds"),
+                ("complete_to_ev", "transitions_complete_to_ev"),
+            )
+        },
         **{f"{name}_cpu_s": results[name].cpu_seconds["total"] for name in rules},
-        "log_alpha_mae_volume_vs_atom": agreement["mean_absolute_log_alpha"], "onset_difference_ev": agreement["onset_difference_ev"],
+        "log_alpha_mae_volume_vs_atom": agreement["mean_absolute_log_alpha"],
+        "onset_difference_ev": agreement["onset_difference_ev"],
         "eps_real_at_0": {"atom": agreement["reference_eps_real_at_0"], "volume": agreement["eps_real_at_0"]},
-    }  # fmt: skip
+    }
 
 
 def main() -> None:
@@ -114,24 +143,51 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=str(ROOT / "benchmarks/empty_bands.json"))
     arguments = parser.parse_args()
-    settings = OpticsSettings.from_params(yaml.safe_load((ROOT / "profiles/firstprinciples/params.yaml").read_text())["gpaw"])
+    settings = OpticsSettings.from_params(
+        yaml.safe_load((ROOT / "profiles/firstprinciples/params.yaml").read_text())["gpaw"]
+    )
     materials = {m["id"]: m for m in read_json(ROOT / "data/demo/materials.json")}
     # the atom rule's records, each with all its empty-band runs (a recomputation on the denser grid skips the first)
-    results = {i: r for i, r in load_results(ROOT / "data/demo/first_principles").items()
-               if i in materials and r["settings"].get("empty_bands_per_atom") == settings.empty_bands_per_atom and r["settings"]["optics_kpoint_density"] == settings.optics_kpoint_density}
+    results = {
+        i: r
+        for i, r in load_results(ROOT / "data/demo/first_principles").items()
+        if i in materials
+        and r["settings"].get("empty_bands_per_atom") == settings.empty_bands_per_atom
+        and r["settings"]["optics_kpoint_density"] == settings.optics_kpoint_density
+    }
     rows = record_rows(materials, results, settings)
     e15 = settings.min_transitions_complete_ev**1.5
-    scatter = {name: round(float(np.std(np.log([r["empty_bands_over_e_1_5"] / r[key] for r in rows]))), 3) for name, key in (("volume", "volume"), ("atoms", "sites"))}
-    projection = {f"{rho:.2f}": projected(rows, lambda r, rho=rho: math.ceil(rho * r["volume"]), settings.min_transitions_complete_ev) for rho in DENSITIES}
-    atom_projection = projected(rows, lambda r: math.ceil(settings.empty_bands_per_atom * r["sites"]), settings.min_transitions_complete_ev)
-    pool = sorted(i for i, r in results.items() if r["status"] == "ok" and settings.spectrum_kpoint_density(r["nsites"]) == r["settings"]["optics_kpoint_density"]
-                  and 6 <= r["nsites"] <= 12)  # fmt: skip
+    scatter = {
+        name: round(float(np.std(np.log([r["empty_bands_over_e_1_5"] / r[key] for r in rows]))), 3)
+        for name, key in (("volume", "volume"), ("atoms", "sites"))
+    }
+    projection = {
+        f"{rho:.2f}": projected(
+            rows, lambda r, rho=rho: math.ceil(rho * r["volume"]), settings.min_transitions_complete_ev
+        )
+        for rho in DENSITIES
+    }
+    atom_projection = projected(
+        rows, lambda r: math.ceil(settings.empty_bands_per_atom * r["sites"]), settings.min_transitions_complete_ev
+    )
+    pool = sorted(
+        i
+        for i, r in results.items()
+        if r["status"] == "ok"
+        and settings.spectrum_kpoint_density(r["nsites"]) == r["settings"]["optics_kpoint_density"]
+        and 6 <= r["nsites"] <= 12
+    )
     sample = list(np.random.default_rng(arguments.seed).choice(pool, size=arguments.sample, replace=False))
-    runs = [measured(materials[i], results[i], settings, arguments.bands_per_a3, volume_first=k % 2 == 0) for k, i in enumerate(sample)]
+    runs = [
+        measured(materials[i], results[i], settings, arguments.bands_per_a3, volume_first=k % 2 == 0)
+        for k, i in enumerate(sample)
+    ]
     report = {
         "machine": machine(),
         "materials_in_records": len(rows),
-        "median_bands_needed_per_a3_at_min_transitions": round(float(np.median([r["empty_bands_over_e_1_5"] * e15 / r["volume"] for r in rows])), 3),
+        "median_bands_needed_per_a3_at_min_transitions": round(
+            float(np.median([r["empty_bands_over_e_1_5"] * e15 / r["volume"] for r in rows])), 3
+        ),
         "scatter": scatter,
         "projection_atom_rule": atom_projection,
         "projection_by_bands_per_a3": projection,
@@ -142,7 +198,9 @@ def main() -> None:
         "max_log_alpha_mae_volume_vs_atom": max(r["log_alpha_mae_volume_vs_atom"] for r in runs),
     }
     write_json_atomic(arguments.out, report)
-    print(f"empty_bands: scatter {scatter}; measured CPU volume/atom guess {report['cpu_s_ratio']} on {len(runs)} -> {arguments.out}")
+    print(
+        f"empty_bands: scatter {scatter}; measured CPU volume/atom guess {report['cpu_s_ratio']} on {len(runs)} -> {arguments.out}"
+    )
 
 
 if __name__ == "__main__":

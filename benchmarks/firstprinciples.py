@@ -28,13 +28,13 @@ from pathlib import Path
 
 import numpy as np
 import yaml
-from scipy.stats import binom
 from measure import machine
+from scipy.stats import binom
 
-from specgroups.atomic import read_json, write_json_atomic
 from specgroups.firstprinciples.results import load_results
 from specgroups.firstprinciples.runner import run_batch
 from specgroups.firstprinciples.settings import OpticsSettings
+from specgroups.io.atomic import read_json, write_json_atomic
 
 ROOT = Path(__file__).parents[1]
 # Throughput runs on embedded-set materials whose recorded cost is 40-100 CPU-s: long enough that
@@ -156,11 +156,15 @@ def main() -> None:
     parser.add_argument("--results", default=str(ROOT / "data/demo/first_principles"))
     parser.add_argument("--out", default=str(ROOT / "benchmarks/firstprinciples.json"))
     parser.add_argument("--skip-throughput", action="store_true", help="keep --out's earlier throughput measurement")
-    parser.add_argument("--sample", type=int, default=16, help="cells recomputed for the cost on this machine (0: keep --out's)")
+    parser.add_argument(
+        "--sample", type=int, default=16, help="cells recomputed for the cost on this machine (0: keep --out's)"
+    )
     parser.add_argument("--seed", type=int, default=0)
     arguments = parser.parse_args()
     out = Path(arguments.out)
-    settings = OpticsSettings.from_params(yaml.safe_load((ROOT / "profiles/firstprinciples/params.yaml").read_text())["gpaw"])
+    settings = OpticsSettings.from_params(
+        yaml.safe_load((ROOT / "profiles/firstprinciples/params.yaml").read_text())["gpaw"]
+    )
     report = {"machine": machine(), "cost_per_material": cost_table(Path(arguments.results))}
     report["cost_on_this_machine"] = (
         cost_on_this_machine(Path(arguments.results), settings, arguments.sample, arguments.seed)

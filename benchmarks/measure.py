@@ -62,7 +62,9 @@ def run_measured(command: list[str], threads: int, cwd: Path) -> tuple[str, dict
     """Run ``command``; its stdout and stderr, and {wall_s, cpu_s, peak_rss_mb, peak_tree_rss_mb}."""
     environment = {**os.environ, **{name: str(threads) for name in THREAD_ENVIRONMENT}}
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        command, cwd=cwd, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     peak_tree = [0.0]
     finished = threading.Event()
 

@@ -3,7 +3,7 @@
     python benchmarks/paper_scale.py [--materials 2681] [--out benchmarks/paper_scale.json]
 
 The authors' files cannot be downloaded here, so the 2,681 materials are built
-from what is: every structure of ../shared/data/structures (958 oxides and
+from what is: every structure of data/sources (958 oxides and
 chalcogenides, 2-28 sites, the study's kind of material), drawn again in a
 seeded order until there are 2,681. A repeated structure is strained
 isotropically by 0.2 % per repeat, so that no stage can reuse a cached result
@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -48,12 +49,15 @@ from measure import machine, run_measured
 from pymatgen.core import Structure
 from shared_materials import shared_materials
 
-from specgroups.atomic import write_json_atomic
-from specgroups.dataset import read_dataset
+from specgroups.io.atomic import write_json_atomic
+from specgroups.io.dataset import read_dataset
+from specgroups.io.layout import ProfileLayout
+from specgroups.io.outputs import read_chemistry
+from specgroups.io.params import profile_params
 
 ROOT = Path(__file__).parents[1]
 STRAIN_PER_REPEAT = 0.002
-PUBLISHED_PATH = ("graphs", "train_published", "embed", "cluster", "chemistry")
+PUBLISHED_PATH = ("graphs", "train_published", "embed", "chemistry", "cluster", "interpret")
 
 
 def scaled_materials(shared: list[dict], count: int, seed: int) -> dict[str, dict]:
@@ -80,17 +84,22 @@ def write_inputs(scratch: Path, materials: dict[str, dict], spectra_dataset: Pat
     reference = read_dataset(spectra_dataset)
     rows = np.arange(len(materials)) % len(reference.ids)
     buffer = io.BytesIO()
-    np.savez(buffer, material_ids=np.array(list(materials)), energies=reference.energy_grid, values=reference.spectra[rows])
+    np.savez(
+        buffer, material_ids=np.array(list(materials)), energies=reference.energy_grid, values=reference.spectra[rows]
+    )
     (scratch / "spectra.npz").write_bytes(buffer.getvalue())
     (scratch / "structures.json").write_text(json.dumps(materials))
 
 
 def scratch_params(scratch: Path) -> dict:
-    """The paper profile's params with every output under ``scratch`` and the table source as input."""
-    text = (ROOT / "profiles/paper/params.yaml").read_text().replace("profiles/paper/", f"{scratch}/")
-    params = yaml.safe_load(text)
+    """The paper profile's params (its overlay of the default) with the table source under ``scratch`` as input;
+    ``scratch`` is the profile root, so every output goes there."""
+    params = profile_params(ROOT / "profiles/paper", ROOT)
     params["dataset"]["source"] = "table"
-    params["dataset"]["table"] = {"spectra": str(scratch / "spectra.npz"), "structures": str(scratch / "structures.json")}
+    params["dataset"]["table"] = {
+        "spectra": str(scratch / "spectra.npz"),
+        "structures": str(scratch / "structures.json"),
+    }
     return params
 
 
@@ -105,15 +114,25 @@ def environment_agreement(records: dict[str, dict], reference: dict[str, dict[st
         for site in record["cations"]:
             compared += 1
             if expected.get(str(site["index"])) != site["environment"]:
-                differing.append({"id": material_id, "site": site["index"], "stage": site["environment"], "chemenv": expected.get(str(site["index"]))})
-    return {"cation_sites": compared, "same_environment": (compared - len(differing)) / compared if compared else None, "differing_sites": differing}
+                differing.append(
+                    {
+                        "id": material_id,
+                        "site": site["index"],
+                        "stage": site["environment"],
+                        "chemenv": expected.get(str(site["index"])),
+                    }
+                )
+    return {
+        "cation_sites": compared,
+        "same_environment": (compared - len(differing)) / compared if compared else None,
+        "differing_sites": differing,
+    }
 
 
 def run_stage(name: str, module: str, params: dict, scratch: Path) -> dict:
-    path = scratch / f"params_{name}.yaml"
-    path.write_text(yaml.safe_dump(params))
+    (scratch / "params.yaml").write_text(yaml.safe_dump(params))
     print(f"{name} ...", file=sys.stderr, flush=True)
-    output, usage = run_measured([sys.executable, "-m", f"stages.{module}", "--params", str(path)], 1, ROOT)
+    output, usage = run_measured([sys.executable, "-m", f"stages.{module}", "--profile", str(scratch)], 1, ROOT)
     summary = output.strip().splitlines()[-1]
     print(f"{name}: {usage} {summary}", file=sys.stderr, flush=True)
     return {**usage, "summary": summary}
@@ -123,9 +142,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--materials", type=int, default=2681)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--spectra-from", type=Path, default=ROOT / "data/dataset", help="a dataset folder (default: the default profile's)")
+    parser.add_argument(
+        "--spectra-from",
+        type=Path,
+        default=ROOT / "data/dataset",
+        help="a dataset folder (default: the default profile's)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "paper_scale.json")
-    parser.add_argument("--reference", type=Path, default=ROOT / "benchmarks" / "chemenv_reference.json", help="benchmarks/chemistry.py's ChemEnv-as-is environments")
+    parser.add_argument(
+        "--reference",
+        type=Path,
+        default=ROOT / "benchmarks" / "chemenv_reference.json",
+        help="benchmarks/chemistry.py's ChemEnv-as-is environments",
+    )
     arguments = parser.parse_args()
     if not (arguments.spectra_from / "spectra.npy").is_file():
         raise SystemExit(f"{arguments.spectra_from}: no dataset; run `dvc repro dvc.yaml` (or `dvc pull`) first")
@@ -136,21 +165,32 @@ def main() -> None:
         materials = scaled_materials(shared, arguments.materials, arguments.seed)
         write_inputs(scratch, materials, arguments.spectra_from)
         params = scratch_params(scratch)
+        layout = ProfileLayout.of(scratch)
         fresh_model = str(scratch / "fresh_model")
         stages = {}
         stages["dataset"] = run_stage("dataset", "dataset", params, scratch)
         stages["graphs"] = run_stage("graphs", "graphs", params, scratch)
-        retrain = {**params, "train": {**params["train"], "mode": "retrain", "epochs": 1, "model_dir": fresh_model}}
+        retrain = {**params, "train": {**params["train"], "mode": "retrain", "epochs": 1}}
         stages["train_one_epoch"] = run_stage("train_one_epoch", "train", retrain, scratch)
-        epoch = json.loads(Path(params["train"]["results"]).read_text())
+        shutil.copytree(layout.model, fresh_model)
+        epoch = json.loads(layout.results("train").read_text())
         # the fresh run holds best_model.pt only (the authors' runs hold last_model.pt as well): the same cost
-        published = {**params, "train": {**params["train"], "mode": "published", "published_run": fresh_model, "checkpoint": "best"}}
-        for name, module in (("train_published", "train"), ("embed", "embed"), ("cluster", "cluster"), ("chemistry", "chemistry")):
+        published = {
+            **params,
+            "train": {**params["train"], "mode": "published", "published_run": fresh_model, "checkpoint": "best"},
+        }
+        for name, module in (
+            ("train_published", "train"),
+            ("embed", "embed"),
+            ("chemistry", "chemistry"),
+            ("cluster", "cluster"),
+            ("interpret", "interpret"),
+        ):
             stages[name] = run_stage(name, module, published, scratch)
-        chemistry = json.loads(Path(params["chemistry"]["results"]).read_text())
-        records = json.loads((Path(params["chemistry"]["output"]) / "materials.json").read_text())
+        chemistry = json.loads(layout.results("chemistry").read_text())
+        records = read_chemistry(layout.chemistry)
         reference = json.loads(arguments.reference.read_text()) if arguments.reference.is_file() else {}
-        _, cluster_sizes = np.unique(np.load(params["cluster"]["output"])["labels"], return_counts=True)
+        _, cluster_sizes = np.unique(np.load(layout.clusters)["labels"], return_counts=True)
     sites = np.array([len(m["structure"]["sites"]) for m in materials.values()])
     path_stages = [stages[name] for name in PUBLISHED_PATH]
     result = {
@@ -177,14 +217,21 @@ def main() -> None:
             "train_stage_wall_s_one_epoch": stages["train_one_epoch"]["wall_s"],
             "study_a100_s_per_epoch": 42,
         },
-        "cluster_sizes": {"clusters": len(cluster_sizes), "min": int(cluster_sizes.min()), "median": float(np.median(cluster_sizes)), "max": int(cluster_sizes.max())},
+        "cluster_sizes": {
+            "clusters": len(cluster_sizes),
+            "min": int(cluster_sizes.min()),
+            "median": float(np.median(cluster_sizes)),
+            "max": int(cluster_sizes.max()),
+        },
         "chemistry_failed_materials": sorted(chemistry["chemistry_failed"]),
         "environment_agreement_with_chemenv_as_is": environment_agreement(records, reference),
     }
     write_json_atomic(arguments.out, result)
     total = result["published_path"]
-    print(f"paper scale, {len(materials)} materials: published path {total['wall_s'] / 60:.1f} min wall, "
-          f"{total['cpu_s'] / 60:.1f} CPU-min, peak {total['peak_tree_rss_mb']} MB -> {arguments.out}")  # fmt: skip
+    print(
+        f"paper scale, {len(materials)} materials: published path {total['wall_s'] / 60:.1f} min wall, "
+        f"{total['cpu_s'] / 60:.1f} CPU-min, peak {total['peak_tree_rss_mb']} MB -> {arguments.out}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The benchmarks' input: every structure of ../shared/data/structures, as the demo selection's material records."""
+"""The benchmarks' input: every structure of the committed source collections (data/sources), as the demo selection's material records."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from specgroups.firstprinciples.selection import chalcogenide_material, oxide_material
 
-SHARED = Path(__file__).parents[2] / "shared" / "data" / "structures"
+SHARED = Path(__file__).parents[1] / "data" / "sources"
 
 
 def shared_materials() -> list[dict]:

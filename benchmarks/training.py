@@ -2,7 +2,7 @@
 
     python benchmarks/training.py [--materials 200] [--epochs 3] [--rounds 2] [--out benchmarks/training.json]
 
-On the same materials (a seeded draw from ../shared/data/structures) and the
+On the same materials (a seeded draw from data/sources) and the
 same model and optimiser settings (the default profile's ``train`` section):
 
 - training throughput, crystals per second of the training loop, of
@@ -78,8 +78,8 @@ def prepare(workdir: Path, materials: list[dict], params: dict, epochs: int) -> 
     from pymatgen.core import Structure
     from pymatgen.io.vasp import Poscar
 
-    from specgroups.graphs import GraphSettings, build_graph_cache
-    from specgroups.model import SPECTRUM_OVERRIDES
+    from specgroups.model.graphs import GraphSettings, build_graph_cache
+    from specgroups.model.network import SPECTRUM_OVERRIDES
 
     graphs = params["graphs"]
     settings = GraphSettings(float(graphs["cutoff"]), int(graphs["max_neighbors"]), str(graphs["atom_features"]))
@@ -131,7 +131,7 @@ def prepare(workdir: Path, materials: list[dict], params: dict, epochs: int) -> 
     def sizes(pairs):
         return {"edges": int(sum(g.num_edges for g, _ in pairs)), "triplets": int(sum(lg.num_edges for _, lg in pairs))}
 
-    from specgroups.graphs import load_graph, to_graph_pair
+    from specgroups.model.graphs import load_graph, to_graph_pair
 
     ours = [to_graph_pair(load_graph(workdir / "graphs" / index[m["id"]])) for m in materials]
     theirs = []
@@ -163,22 +163,28 @@ def weights_digest(state: dict) -> str:
     return hashlib.sha256(b"".join(state[key].numpy().tobytes() for key in sorted(state))).hexdigest()
 
 
-def worker(workdir: Path, threads: int, epochs: int, n_train: int, n_val: int, compiled: bool, weights_out: Path) -> None:
+def worker(
+    workdir: Path, threads: int, epochs: int, n_train: int, n_val: int, compiled: bool, weights_out: Path
+) -> None:
     """specgroups' side, in its own process: train (saving the final weights to ``weights_out``), then extract
     features; prints one JSON line. Compiled: from an empty inductor cache of its own, and first the largest
     difference between the compiled and the eager forward pass over every training batch."""
     os.environ["TORCHINDUCTOR_CACHE_DIR"] = str(weights_out.with_suffix(".inductor"))
     import torch
 
-    from specgroups.features import extract_features
-    from specgroups.graphs import load_graph_set
-    from specgroups.model import build_model
-    from specgroups.training import TrainingSettings, batches, make_deterministic, train
+    from specgroups.model.features import extract_features
+    from specgroups.model.graphs import load_graph_set
+    from specgroups.model.network import build_model
+    from specgroups.model.training import TrainingSettings, batches, make_deterministic, train
 
     params = yaml.safe_load((ROOT / "params.yaml").read_text())
     train_params = params["train"]
     settings = TrainingSettings(
-        **{key: train_params[key] for key in TrainingSettings.__dataclass_fields__ if key not in ("epochs", "threads", "compile")},
+        **{
+            key: train_params[key]
+            for key in TrainingSettings.__dataclass_fields__
+            if key not in ("epochs", "threads", "compile")
+        },
         epochs=epochs,
         threads=threads,
         compile=compiled,
@@ -210,7 +216,16 @@ def worker(workdir: Path, threads: int, epochs: int, n_train: int, n_val: int, c
         "representations": len(features),
     }
     epoch_seconds = [row["train_seconds"] for row in result.history]
-    print(json.dumps({"epoch_seconds": epoch_seconds, "feature_extraction": extraction, "weights_digest": weights_digest(final), **agreement}))
+    print(
+        json.dumps(
+            {
+                "epoch_seconds": epoch_seconds,
+                "feature_extraction": extraction,
+                "weights_digest": weights_digest(final),
+                **agreement,
+            }
+        )
+    )
 
 
 def alignn_epoch_seconds(output: str) -> list[float]:
@@ -238,15 +253,21 @@ def compiled_against_eager(workdir: Path, runs: dict[str, list[dict]]) -> dict:
     def largest_difference(first: dict, second: dict) -> float:
         return max(float((first[key].float() - second[key].float()).abs().max()) for key in first)
 
-    eager, compiled, compiled_two = (weights(name) for name in ("specgroups_1_thread", "specgroups_compiled_1_thread", "specgroups_compiled_2_threads"))
-    compiled_runs = [run for name in ("specgroups_compiled_1_thread", "specgroups_compiled_2_threads") for run in runs[name]]
+    eager, compiled, compiled_two = (
+        weights(name)
+        for name in ("specgroups_1_thread", "specgroups_compiled_1_thread", "specgroups_compiled_2_threads")
+    )
+    compiled_runs = [
+        run for name in ("specgroups_compiled_1_thread", "specgroups_compiled_2_threads") for run in runs[name]
+    ]
     return {
         "forward_max_abs_difference": max(run["forward_max_abs_difference"] for run in compiled_runs),
         "weights_max_abs_difference_after_run": largest_difference(compiled, eager),
         "weights_max_abs_difference_two_threads_against_one": largest_difference(compiled_two, compiled),
         "weights_bit_identical_to_eager": all(torch.equal(compiled[key], eager[key]) for key in eager),
         "compiled_runs_bit_identical": {
-            name: len({run["weights_digest"] for run in runs[name]}) == 1 for name in ("specgroups_compiled_1_thread", "specgroups_compiled_2_threads")
+            name: len({run["weights_digest"] for run in runs[name]}) == 1
+            for name in ("specgroups_compiled_1_thread", "specgroups_compiled_2_threads")
         },
         "first_epoch_seconds_with_compilation": [run["epoch_seconds"][0] for run in compiled_runs],
         "eager_first_epoch_seconds": [run["epoch_seconds"][0] for run in runs["specgroups_1_thread"]],
@@ -274,22 +295,37 @@ def benchmark(materials: int, epochs: int, rounds: int, seed: int) -> dict:
                     run_dir.mkdir()
                     config = "config_defaults.json" if name.endswith("default_loader") else "config.json"
                     command = [
-                        sys.executable, "-m", "alignn.train_alignn",
-                        "--root_dir", str(workdir / "alignn_root"),
-                        "--config_name", str(workdir / "alignn_root" / config),
-                        "--output_dir", str(run_dir / "output"),
-                    ]  # fmt: skip
+                        sys.executable,
+                        "-m",
+                        "alignn.train_alignn",
+                        "--root_dir",
+                        str(workdir / "alignn_root"),
+                        "--config_name",
+                        str(workdir / "alignn_root" / config),
+                        "--output_dir",
+                        str(run_dir / "output"),
+                    ]
                     output, usage = run_measured(command, 1 if "1_thread" in name else 2, run_dir)
                     runs[name].append({**usage, "epoch_seconds": alignn_epoch_seconds(output)})
                 else:
                     threads = 1 if "1_thread" in name else 2
                     command = [
-                        sys.executable, str(Path(__file__).resolve()), "--worker", str(workdir),
-                        "--threads", str(threads), "--epochs", str(epochs),
-                        "--n-train", str(prepared["n_train"]), "--n-val", str(prepared["n_val"]),
-                        "--weights-out", str(workdir / f"{name}_{round_number}.pt"),
+                        sys.executable,
+                        str(Path(__file__).resolve()),
+                        "--worker",
+                        str(workdir),
+                        "--threads",
+                        str(threads),
+                        "--epochs",
+                        str(epochs),
+                        "--n-train",
+                        str(prepared["n_train"]),
+                        "--n-val",
+                        str(prepared["n_val"]),
+                        "--weights-out",
+                        str(workdir / f"{name}_{round_number}.pt"),
                         *(["--compile"] if "compiled" in name else []),
-                    ]  # fmt: skip
+                    ]
                     output, usage = run_measured(command, threads, ROOT)
                     runs[name].append({**usage, **json.loads(output.strip().splitlines()[-1])})
                 print(f"round {round_number + 1}/{rounds} {name}: {runs[name][-1]['epoch_seconds']}", file=sys.stderr)
@@ -302,7 +338,12 @@ def benchmark(materials: int, epochs: int, rounds: int, seed: int) -> dict:
     speeds = {name: throughput(name) for name in runs}
     ours = max(("specgroups_compiled_1_thread", "specgroups_compiled_2_threads"), key=speeds.get)
     theirs = max(("alignn_1_thread", "alignn_2_threads"), key=speeds.get)
-    extraction = [run["feature_extraction"]["cpu_ms_per_crystal"] for name in runs if name.startswith("spec") for run in runs[name]]
+    extraction = [
+        run["feature_extraction"]["cpu_ms_per_crystal"]
+        for name in runs
+        if name.startswith("spec")
+        for run in runs[name]
+    ]
     edges = prepared["graph_sizes"]
     ours_per_theirs_triplets = edges["specgroups_k_nearest"]["triplets"] / edges["alignn_pure_torch"]["triplets"]
     return {
@@ -324,7 +365,9 @@ def benchmark(materials: int, epochs: int, rounds: int, seed: int) -> dict:
         # each trainer at its best on this machine (1 or 2 torch threads)
         "speedup_over_alignn": round(speeds[ours] / speeds[theirs], 2),
         "fastest": {"specgroups": ours, "alignn": theirs},
-        "speedup_over_alignn_one_thread_each": round(speeds["specgroups_compiled_1_thread"] / speeds["alignn_1_thread"], 2),
+        "speedup_over_alignn_one_thread_each": round(
+            speeds["specgroups_compiled_1_thread"] / speeds["alignn_1_thread"], 2
+        ),
         "speedup_over_alignn_default_loader": round(speeds[ours] / speeds["alignn_1_thread_default_loader"], 2),
         "speedup_over_alignn_per_triplet": round(speeds[ours] / speeds[theirs] * ours_per_theirs_triplets, 2),
         "eager_speedup_over_alignn": round(speeds["specgroups_1_thread"] / speeds["alignn_1_thread"], 2),
@@ -332,7 +375,9 @@ def benchmark(materials: int, epochs: int, rounds: int, seed: int) -> dict:
         "target_speedup_over_alignn": 1.5,
         "compiled_agreement": agreement,
         "two_threads_over_one": {
-            "specgroups_compiled": round(speeds["specgroups_compiled_2_threads"] / speeds["specgroups_compiled_1_thread"], 2),
+            "specgroups_compiled": round(
+                speeds["specgroups_compiled_2_threads"] / speeds["specgroups_compiled_1_thread"], 2
+            ),
             "alignn": round(speeds["alignn_2_threads"] / speeds["alignn_1_thread"], 2),
         },
         "peak_rss_mb": {name: round(max(run["peak_rss_mb"] for run in runs[name]), 0) for name in runs},
@@ -357,9 +402,17 @@ def main() -> None:
     parser.add_argument("--compile", action="store_true", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.worker:
-        worker(arguments.worker, arguments.threads, arguments.epochs, arguments.n_train, arguments.n_val, arguments.compile, arguments.weights_out)
+        worker(
+            arguments.worker,
+            arguments.threads,
+            arguments.epochs,
+            arguments.n_train,
+            arguments.n_val,
+            arguments.compile,
+            arguments.weights_out,
+        )
         return
-    from specgroups.atomic import write_json_atomic
+    from specgroups.io.atomic import write_json_atomic
 
     result = benchmark(arguments.materials, arguments.epochs, arguments.rounds, arguments.seed)
     write_json_atomic(arguments.out, result)

@@ -18,26 +18,22 @@ from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
-from specgroups.atomic import read_json, write_json_atomic
 from specgroups.errors import InputError
+from specgroups.io.atomic import write_json_atomic
+from specgroups.io.layout import ProfileLayout
+from specgroups.io.params import profile_params
 from specgroups.names import chemical_formula
-from specgroups.params import read_params
 
 
 class Profile:
     """What a profile's outputs know about the clusters: features, labels, dataset table, chemistry."""
 
-    def __init__(self, data_dir: Path, params: dict):
-        from specgroups.dataset import read_dataset
-        from specgroups.features import load_features
+    def __init__(self, layout, params: dict):
+        from specgroups.io.dataset import read_dataset
+        from specgroups.io.outputs import read_clusters, read_features, read_interpretation
 
-        for name in ("features.npz", "clusters.npz", "dataset", "chemistry"):
-            if not (data_dir / name).exists():
-                raise InputError(f"{data_dir / name}: not found (run `dvc repro` or `dvc pull` first, or pass --clusters)")
-        features = load_features(data_dir / "features.npz")
-        clusters = load_features(data_dir / "clusters.npz")
+        features, clusters = read_features(layout.features), read_clusters(layout.clusters)
         self.representation = str(clusters["representation"])
         self.ids = [str(i) for i in clusters["material_ids"]]
         order = {material_id: row for row, material_id in enumerate(features["material_ids"].tolist())}
@@ -45,13 +41,15 @@ class Profile:
         self.vectors = features[self.representation][rows]
         self.reference = features["reference"][rows]
         self.labels = clusters["labels"]
-        dataset = read_dataset(data_dir / "dataset")
+        dataset = read_dataset(layout.dataset)
         self.table = dataset.materials.set_index("id").loc[self.ids]
         self.grid = dataset.energy_grid
-        self.summaries = read_json(data_dir / "chemistry" / "clusters.json")
-        self.guidelines = read_json(data_dir / "chemistry" / "guidelines.json")
-        contrast_path = data_dir / "chemistry" / "contrast.csv"
-        self.contrast = pd.read_csv(contrast_path) if contrast_path.is_file() else pd.DataFrame(columns=["id", "cation", "environment"])
+        interpretation = read_interpretation(layout.interpretation)
+        self.summaries, self.guidelines, self.contrast = (
+            interpretation.clusters,
+            interpretation.guidelines,
+            interpretation.contrast_oxides,
+        )
         # the onset as the dataset defines it, so a prediction reads against its cluster's onsets
         self.threshold = float(params["dataset"]["onset_threshold"])
         self.edge_window_ev = float(params["dataset"]["edge_window_ev"])
@@ -60,14 +58,17 @@ class Profile:
 
     def statements(self, cluster: int) -> list[str]:
         """The design guidelines of ``cluster`` (their feature is enriched in it), each with its out-of-sample
-        status (:func:`specgroups.guidelines.validate`); guidelines whose contrast claims no direction say so."""
+        status (:func:`specgroups.analysis.guidelines.validate`); guidelines whose contrast claims no direction say so."""
         return [f"[{g['validation']['status']}] {g['statement']}" for g in self.guidelines if g["cluster"] == cluster]
 
     def environments_in(self, cluster: int) -> dict[str, list[str]]:
-        """{class of the headline contrast: formulas of the cluster's V5+/Cr6+ oxides in it} (:mod:`specgroups.contrast`)."""
+        """{class of the headline contrast: formulas of the cluster's V5+/Cr6+ oxides in it} (:mod:`specgroups.study.contrast`)."""
         members = set(np.array(self.ids)[self.labels == cluster])
         rows = self.contrast[self.contrast["id"].isin(members)]
-        return {env: [str(self.table.loc[m, "formula"]) for m in rows.loc[rows["environment"] == env, "id"]] for env in sorted(set(rows["environment"]))}
+        return {
+            env: [str(self.table.loc[m, "formula"]) for m in rows.loc[rows["environment"] == env, "id"]]
+            for env in sorted(set(rows["environment"]))
+        }
 
 
 def load_structure(argument: str):
@@ -81,12 +82,12 @@ def load_structure(argument: str):
 def predict(structures: list[str], model_dir: Path, profile: Profile, params: dict) -> list[dict]:
     import torch
 
-    from specgroups.features import extract_features
-    from specgroups.graphs import GraphSet, GraphSettings, graph_tensors, to_graph_pair
-    from specgroups.model import load_model
-    from specgroups.placement import place
+    from specgroups.analysis.placement import place
+    from specgroups.model.features import extract_features
+    from specgroups.model.graphs import GraphSet, GraphSettings, graph_tensors, to_graph_pair
+    from specgroups.model.network import load_model
+    from specgroups.model.training import make_deterministic
     from specgroups.spectra import onset_metrics
-    from specgroups.training import make_deterministic
 
     graphs = params["graphs"]
     settings = GraphSettings(float(graphs["cutoff"]), int(graphs["max_neighbors"]), str(graphs["atom_features"]))
@@ -100,7 +101,12 @@ def predict(structures: list[str], model_dir: Path, profile: Profile, params: di
     for row, (argument, structure) in enumerate(loaded.items()):
         spectrum = features["predicted"][row]
         onset = onset_metrics(profile.grid, spectrum, profile.threshold, profile.edge_window_ev, profile.logarithmic)
-        placement = place(features[profile.representation][row], profile.vectors, profile.labels, int(params["predict"]["nearest_materials"]))
+        placement = place(
+            features[profile.representation][row],
+            profile.vectors,
+            profile.labels,
+            int(params["predict"]["nearest_materials"]),
+        )
         summary = profile.summaries[str(placement.cluster)]
         results.append(
             {
@@ -113,7 +119,8 @@ def predict(structures: list[str], model_dir: Path, profile: Profile, params: di
                 "energy_grid_ev": profile.grid.tolist(),
                 "predicted_log_alpha": spectrum.tolist(),
                 "representation": profile.representation,
-                "placement": asdict(placement) | {"cluster_size": len(summary["members"]), "cluster_onset_ev": summary["onset_energy_ev"]},
+                "placement": asdict(placement)
+                | {"cluster_size": len(summary["members"]), "cluster_onset_ev": summary["onset_energy_ev"]},
                 "nearest_materials": [
                     {
                         "id": profile.ids[i],
@@ -133,10 +140,10 @@ def predict(structures: list[str], model_dir: Path, profile: Profile, params: di
 
 
 def headline_environment(structure, name: str) -> dict | None:
-    """The class of a V/Cr compound in the study's contrast (:func:`specgroups.contrast.material_environment`,
+    """The class of a V/Cr compound in the study's contrast (:func:`specgroups.study.contrast.material_environment`,
     from its ChemEnv analysis); None for any other compound."""
-    from specgroups.chemistry import chemistry_record
-    from specgroups.contrast import HEADLINE_CATIONS, material_environment
+    from specgroups.analysis.chemistry import chemistry_record
+    from specgroups.study.contrast import HEADLINE_CATIONS, material_environment
 
     if not {site.specie.symbol for site in structure} & set(HEADLINE_CATIONS):
         return None
@@ -162,12 +169,16 @@ def prediction_text(result: dict) -> str:
             f"    {m['formula']:<12} {m['id']:<12} distance {m['distance']:.2f}  cluster {m['cluster']}  onset {m['onset_energy_ev']:.2f} eV"
             for m in result["nearest_materials"]
         ],
-        "  design guidelines of this cluster (held / failed / not tested out of sample):" if result["guidelines"] else "  no design guideline from this cluster",
+        "  design guidelines of this cluster (held / failed / not tested out of sample):"
+        if result["guidelines"]
+        else "  no design guideline from this cluster",
         *[f"    - {statement}" for statement in result["guidelines"]],
     ]
     if result["headline_environment"]:
         found = result["headline_environment"]
-        lines.append(f"  headline contrast: {found['cation']} with anion {found['anion']}, environment {found['environment']}")
+        lines.append(
+            f"  headline contrast: {found['cation']} with anion {found['anion']}, environment {found['environment']}"
+        )
     return "\n".join(lines)
 
 
@@ -175,8 +186,13 @@ def explain(cluster: int, profile: Profile) -> dict:
     if str(cluster) not in profile.summaries:
         raise InputError(f"cluster {cluster}: no such cluster (they are numbered 1-{len(profile.summaries)})")
     summary = profile.summaries[str(cluster)]
-    return {"cluster": cluster, "representation": profile.representation, **summary, "guidelines": profile.statements(cluster),
-            "headline_environments": profile.environments_in(cluster)}
+    return {
+        "cluster": cluster,
+        "representation": profile.representation,
+        **summary,
+        "guidelines": profile.statements(cluster),
+        "headline_environments": profile.environments_in(cluster),
+    }
 
 
 def explanation_text(result: dict) -> str:
@@ -184,36 +200,50 @@ def explanation_text(result: dict) -> str:
     lines = [
         f"cluster {result['cluster']} ({result['representation']}): {len(result['members'])} materials",
         f"  onset {onset['mean']:.2f} +/- {onset['std'] or 0:.2f} eV; log10 I/(cm^-1 eV) {edge['mean']:.2f} +/- {edge['std'] or 0:.2f}",
-        "  members: " + ", ".join(f"{formula} ({material})" for formula, material in zip(result["formulas"], result["members"])),
+        "  members: "
+        + ", ".join(f"{formula} ({material})" for formula, material in zip(result["formulas"], result["members"])),
         "  shared features (derivation members; enriched against all, or within a more general feature's carriers; q = BH-corrected p):",
-        *[f"    {row['feature']:<32} {row['in_group']}/{row['group_size']} here vs {100 * row['fraction_in_total']:.0f}% of {row['within'] or 'all'}  q={row['q_value']:.3g}"
-          for row in result["enriched"]],  # fmt: skip
-        "  design guidelines (held / failed / not tested out of sample):" if result["guidelines"] else "  no design guideline from this cluster",
+        *[
+            f"    {row['feature']:<32} {row['in_group']}/{row['group_size']} here vs {100 * row['fraction_in_total']:.0f}% of {row['within'] or 'all'}  q={row['q_value']:.3g}"
+            for row in result["enriched"]
+        ],
+        "  design guidelines (held / failed / not tested out of sample):"
+        if result["guidelines"]
+        else "  no design guideline from this cluster",
         *[f"    - {statement}" for statement in result["guidelines"]],
         "  V5+/Cr6+ oxides by environment (headline contrast): "
-        + ("; ".join(f"{env} {', '.join(formulas)}" for env, formulas in result["headline_environments"].items()) or "none"),
+        + (
+            "; ".join(f"{env} {', '.join(formulas)}" for env, formulas in result["headline_environments"].items())
+            or "none"
+        ),
     ]
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="specgroups", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="specgroups", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
-    predict_parser = commands.add_parser("predict", help="predict spectra of new structures and place them among the clusters")
+    predict_parser = commands.add_parser(
+        "predict", help="predict spectra of new structures and place them among the clusters"
+    )
     predict_parser.add_argument("structures", nargs="+", metavar="STRUCTURE")
     predict_parser.add_argument("--model", type=Path, help="trained model folder (default: the profile's)")
     explain_parser = commands.add_parser("explain", help="a cluster's members, shared features, onsets and contrasts")
     explain_parser.add_argument("cluster", type=int, metavar="CLUSTER")
     for sub in (predict_parser, explain_parser):
-        sub.add_argument("--clusters", type=Path, default=Path("data"), help="the profile's data folder (default: data)")
-        sub.add_argument("--params", default="params.yaml", help="the profile's params (default: params.yaml)")
+        sub.add_argument(
+            "--profile", default=".", help="the profile's root folder (default: the repository, the default profile)"
+        )
         sub.add_argument("--json", type=Path, metavar="OUT", help="also write the result as JSON")
     arguments = parser.parse_args(argv)
     try:
-        params = read_params(arguments.params, "dataset", "graphs", "embed", "predict")
-        profile = Profile(arguments.clusters, params)
+        layout = ProfileLayout.of(arguments.profile)
+        params = profile_params(layout.root)
+        profile = Profile(layout, params)
         if arguments.command == "predict":
-            model_dir = arguments.model or Path(params["embed"]["model_dir"])
+            model_dir = arguments.model or layout.model
             result = predict(arguments.structures, model_dir, profile, params)
             text = "\n\n".join(prediction_text(item) for item in result)
         else:

@@ -40,7 +40,9 @@ def chemical_formula(formula: str | Composition) -> str:
     cations = [element for element in states if states[element] > 0]
     # the most oxidised cation; of two equally oxidised, the less electronegative (Zr4+ before Sn4+), so that the
     # order does not depend on the order of the input
-    centre = max(cations, key=lambda element: (states[element], -Element(element).X, element)) if len(cations) > 1 else None
+    centre = (
+        max(cations, key=lambda element: (states[element], -Element(element).X, element)) if len(cations) > 1 else None
+    )
     if centre is not None and states[centre] < OXOANION_CENTRE_MIN_OXIDATION_STATE:
         centre = None
 

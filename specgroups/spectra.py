@@ -32,7 +32,9 @@ def energy_grid(min_ev: float, max_ev: float, points: int) -> np.ndarray:
     """``points`` evenly spaced energies (eV) from ``min_ev`` to ``max_ev``, both included; a profile's
     ``dataset.grid`` (the study's: 0 to 15 eV, 1501 points, 0.01 eV apart)."""
     if isinstance(points, bool) or not isinstance(points, int) or points < 2 or not max_ev > min_ev:
-        raise InputError(f"params: an energy grid needs max_ev > min_ev and at least 2 points, got {min_ev}, {max_ev}, {points!r}")
+        raise InputError(
+            f"params: an energy grid needs max_ev > min_ev and at least 2 points, got {min_ev}, {max_ev}, {points!r}"
+        )
     return np.linspace(float(min_ev), float(max_ev), points)
 
 
@@ -153,7 +155,9 @@ def dielectric_from_vise_dict(data: object, source: str) -> DielectricFunction:
     except (TypeError, ValueError) as error:
         raise InputError(f"{source}: malformed dielectric arrays ({error})") from error
     if real.ndim != 2 or real.shape != imag.shape or len(energies) not in real.shape:
-        raise InputError(f"{source}: dielectric arrays of shape {real.shape} and {imag.shape} do not match {len(energies)} energies")
+        raise InputError(
+            f"{source}: dielectric arrays of shape {real.shape} and {imag.shape} do not match {len(energies)} energies"
+        )
     if real.shape[0] == len(energies) and real.shape[1] != len(energies):
         real, imag = real.T, imag.T  # one row per energy
     directions = list(data.get("directions") or VISE_COMPONENTS + ("ave",))[: len(real)]
@@ -227,8 +231,10 @@ def scissor_shift(dielectric: DielectricFunction, shift_ev: float) -> Dielectric
     old_gap = dielectric.band_gap or 0.0
     source_energies = energies - shift_ev
     above_gap = energies >= old_gap + shift_ev
-    shifted = np.interp(source_energies, energies, dielectric.eps_imag) * source_energies / np.where(
-        energies > 0, energies, 1.0
+    shifted = (
+        np.interp(source_energies, energies, dielectric.eps_imag)
+        * source_energies
+        / np.where(energies > 0, energies, 1.0)
     )
     eps_imag = np.where(above_gap, shifted, 0.0)
     eps_real = kramers_kronig_real(energies, eps_imag)
@@ -246,7 +252,9 @@ def cut_below(dielectric: DielectricFunction, energy_ev: float) -> DielectricFun
     if not np.isfinite(energy_ev):
         raise InputError(f"{dielectric.source}: cannot cut below a non-finite energy {energy_ev}")
     eps_imag = np.where(dielectric.energies >= energy_ev, dielectric.eps_imag, 0.0)
-    return DielectricFunction(dielectric.energies, dielectric.eps_real, eps_imag, dielectric.band_gap, dielectric.source)
+    return DielectricFunction(
+        dielectric.energies, dielectric.eps_real, eps_imag, dielectric.band_gap, dielectric.source
+    )
 
 
 def log_absorption_on_grid(

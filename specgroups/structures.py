@@ -72,7 +72,9 @@ def structure_from_materials_project(material_id: str) -> Structure:
         with MPRester(api_key, mute_progress_bars=True) as rester:
             structure = rester.get_structure_by_material_id(material_id)
     except Exception as error:  # network, authentication and missing-id errors all stop here
-        raise InputError(f"{material_id}: the Materials Project did not return it ({type(error).__name__}: {error})") from error
+        raise InputError(
+            f"{material_id}: the Materials Project did not return it ({type(error).__name__}: {error})"
+        ) from error
     return validate_structure(structure, material_id)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pymatgen.core import Structure
 
-from specgroups.atomic import read_json
+from specgroups.io.atomic import read_json
 from specgroups.structures import structure_from_poscar
 
 ROOT = Path(__file__).parents[1]
@@ -110,14 +110,19 @@ def small_pipeline(repo: Path, epochs: int, until: str = "embed", materials: int
 
     import yaml
 
-    for folder in ("specgroups", "stages", "data/demo"):
+    for folder in ("specgroups", "stages", "data/demo", "paper/templates"):
         shutil.copytree(ROOT / folder, repo / folder, ignore=shutil.ignore_patterns("__pycache__"))
     keep_first_materials(repo, materials)
     for name in ("dvc.yaml", "data/.gitignore", "models/.gitignore", ".dvcignore"):
         (repo / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, repo / name)
+    for name in ("paper/study_reported.yaml",):
+        shutil.copy(ROOT / name, repo / name)
     params = yaml.safe_load((ROOT / "params.yaml").read_text())
     params["train"]["epochs"] = epochs
+    # a hundred materials make no cluster of the scan rule's minimum mean size: the stages below use this one
+    params["cluster"].update(representation="alignn_2", n_clusters=12)
+    params["scan"].update(counts=[6, 12], guideline_rounds=20)
     (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     git(repo, "init", "-q")
     dvc(repo, "init", "-q")
@@ -130,5 +135,14 @@ def small_pipeline(repo: Path, epochs: int, until: str = "embed", materials: int
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # headless, and offline: every host name resolves to nothing, so a page that needs the network shows it
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-quic", "--host-resolver-rules=MAP * ~NOTFOUND"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+]

@@ -102,8 +102,9 @@ def s3_storage():
     if not MOTO_SERVER.is_file():
         raise RuntimeError(f"{MOTO_SERVER} is missing: run tools/install.sh (make test does)")
     port = free_port()
-    process = subprocess.Popen([str(MOTO_SERVER), "-H", "127.0.0.1", "-p", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    process = subprocess.Popen(
+        [str(MOTO_SERVER), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         deadline = time.monotonic() + 60
         while True:

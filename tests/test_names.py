@@ -35,7 +35,9 @@ def test_formulas_are_written_cations_first_with_the_oxoanion_centre_last(given)
 
 
 def test_the_order_does_not_depend_on_how_the_formula_was_written():
-    assert chemical_formula("Ba2ZrSnO6") == chemical_formula("Ba2SnZrO6") == chemical_formula("O6SnZrBa2") == "Ba2SnZrO6"
+    assert (
+        chemical_formula("Ba2ZrSnO6") == chemical_formula("Ba2SnZrO6") == chemical_formula("O6SnZrBa2") == "Ba2SnZrO6"
+    )
 
 
 def test_a_composition_without_an_oxidation_state_guess_keeps_pymatgens_reduced_formula():
@@ -51,15 +53,19 @@ def test_a_string_that_is_no_formula_is_an_input_error():
 def test_environment_symbols_are_spelled_out_once_each():
     assert environment_name("O:6") == "octahedron (O:6)" and environment_name("T:4") == "tetrahedron (T:4)"
     assert environment_name("not a symbol") == "not a symbol"
-    named = environments_named(["V5+ T:4 isolated alkali", "Ga3+ O:6", "Cr6+ T:4", "q = 0.01", "K1+ BS_2:10", "ends in S:1."])
+    named = environments_named(
+        ["V5+ T:4 isolated alkali", "Ga3+ O:6", "Cr6+ T:4", "q = 0.01", "K1+ BS_2:10", "ends in S:1."]
+    )
     assert list(named) == ["BS_2:10", "O:6", "S:1", "T:4"] and named["T:4"] == "tetrahedron (T:4)"
     assert named["BS_2:10"] == "bicapped square prism (adjacent faces) (BS_2:10)"
 
 
 def test_the_committed_results_name_every_v_cr_oxide_as_chemists_do():
-    # results/chemistry.json (in git) carries the dataset's formulas of every V5+/Cr6+ oxide
-    formulas = json.loads((ROOT / "results/chemistry.json").read_text())["headline"]["formulas"]
-    assert formulas[oxide_id("VAg3O4")] == "Ag3VO4" and formulas[oxide_id("V2Cd2O7")] == "Cd2V2O7" and len(formulas) == 44  # and 2 chalcogenides
+    # results/interpret.json (in git) carries the dataset's formulas of every V5+/Cr6+ oxide
+    formulas = json.loads((ROOT / "results/interpret.json").read_text())["headline"]["formulas"]
+    assert (
+        formulas[oxide_id("VAg3O4")] == "Ag3VO4" and formulas[oxide_id("V2Cd2O7")] == "Cd2V2O7" and len(formulas) == 44
+    )  # and 2 chalcogenides
     for material_id, formula in formulas.items():
         assert formula == chemical_formula(formula), material_id
 
@@ -67,4 +73,7 @@ def test_the_committed_results_name_every_v_cr_oxide_as_chemists_do():
 def test_every_embedded_formula_has_one_chemists_order():
     for material in json.loads((ROOT / "data/demo/materials.json").read_text()):
         formula = chemical_formula(material["formula"])
-        assert chemical_formula(formula) == formula and Composition(formula).reduced_composition == Composition(material["formula"]).reduced_composition
+        assert (
+            chemical_formula(formula) == formula
+            and Composition(formula).reduced_composition == Composition(material["formula"]).reduced_composition
+        )

@@ -1,4 +1,4 @@
-"""specgroups.spectra on the real VASP/vise fixtures (tests/data, see PROVENANCE.md)."""
+"""specgroups.spectra on the real VASP/vise fixtures (tests/fixtures, see PROVENANCE.md)."""
 
 from __future__ import annotations
 
@@ -15,15 +15,15 @@ from specgroups import InputError
 from specgroups.spectra import (
     DielectricFunction,
     absorption_coefficient,
+    cut_below,
     log_absorption_on_grid,
     onset_metrics,
     read_dielectric,
     scissor_shift,
-    cut_below,
 )
 from tests.helpers import study_grid
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent / "fixtures"
 MGSE_VASPRUN = DATA / "MgSe_absorption_vasprun.xml.gz"
 MGSE_JSON = DATA / "MgSe_diele_func_data.json"
 GE_VASPRUN = DATA / "Ge_vasprun.xml.gz"
@@ -38,7 +38,10 @@ def xml_dielectric(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The density-density dielectric function read straight from the XML, independently of pymatgen."""
     root = ElementTree.parse(gzip.open(path)).getroot()
     block = next(b for b in root.iter("dielectricfunction") if b.get("comment", "density") == "density")
-    rows = {part: np.array([[float(x) for x in r.text.split()] for r in block.find(part).iter("r")]) for part in ("real", "imag")}
+    rows = {
+        part: np.array([[float(x) for x in r.text.split()] for r in block.find(part).iter("r")])
+        for part in ("real", "imag")
+    }
     return rows["real"][:, 0], rows["real"][:, 1:4].mean(axis=1), rows["imag"][:, 1:4].mean(axis=1)
 
 
@@ -77,7 +80,9 @@ def test_vasprun_and_vise_json_agree_on_the_same_data(mgse, tmp_path):
     for name in ("energies", "eps_real", "eps_imag"):
         np.testing.assert_allclose(getattr(again, name), getattr(mgse, name), rtol=1e-12)
     assert again.band_gap == mgse.band_gap
-    np.testing.assert_allclose(log_absorption_on_grid(again, study_grid()), log_absorption_on_grid(mgse, study_grid()), rtol=1e-12)
+    np.testing.assert_allclose(
+        log_absorption_on_grid(again, study_grid()), log_absorption_on_grid(mgse, study_grid()), rtol=1e-12
+    )
 
 
 def test_ge_vasprun_reads():
@@ -92,7 +97,9 @@ def test_ge_vasprun_reads():
 def test_absorption_matches_vise(path):
     dielectric = read_dielectric(path)
     ours = absorption_coefficient(dielectric.energies, dielectric.eps_real, dielectric.eps_imag)
-    theirs = [absorption_coeff(e, r, i) for e, r, i in zip(dielectric.energies, dielectric.eps_real, dielectric.eps_imag)]
+    theirs = [
+        absorption_coeff(e, r, i) for e, r, i in zip(dielectric.energies, dielectric.eps_real, dielectric.eps_imag)
+    ]
     # vise subtracts nearly equal numbers where eps_imag << eps_real: agree to 1e-7 relative
     np.testing.assert_allclose(ours, theirs, rtol=1e-7, atol=1e-6)
     assert ours.max() > 1e5  # MgSe absorbs strongly in the UV
@@ -125,8 +132,12 @@ def test_onset_metrics_on_a_hand_made_edge():
     exact = 1e4 * 99.0 / (2.0 * np.log(10.0))
     assert metrics.absorption_edge_integral == pytest.approx(exact, rel=2e-4)  # trapezoids on a 0.01 eV grid
     # a spectrum given as the quantity itself (eps_imag = 2 (E - 3) from 3 eV): integral of 2 (E - 3) over [4, 5] = 3
-    linear = onset_metrics(grid, np.clip(2.0 * (grid - 3.0), 0.0, None), threshold=2.0, edge_window_ev=1.0, logarithmic=False)
-    assert linear.onset_energy_ev == pytest.approx(4.0, abs=1e-9) and linear.absorption_edge_integral == pytest.approx(3.0, abs=1e-9)
+    linear = onset_metrics(
+        grid, np.clip(2.0 * (grid - 3.0), 0.0, None), threshold=2.0, edge_window_ev=1.0, logarithmic=False
+    )
+    assert linear.onset_energy_ev == pytest.approx(4.0, abs=1e-9) and linear.absorption_edge_integral == pytest.approx(
+        3.0, abs=1e-9
+    )
     never = onset_metrics(grid, np.full_like(grid, 2.0))
     assert np.isnan(never.onset_energy_ev) and np.isnan(never.absorption_edge_integral)
 
@@ -144,10 +155,14 @@ def test_scissor_shifts_the_onset_by_the_shift(mgse, shift):
 def test_cut_below_removes_only_the_sub_gap_tail(mgse):
     cut = cut_below(mgse, mgse.band_gap)
     assert np.all(cut.eps_imag[mgse.energies < mgse.band_gap] == 0.0)
-    np.testing.assert_array_equal(cut.eps_imag[mgse.energies >= mgse.band_gap], mgse.eps_imag[mgse.energies >= mgse.band_gap])
+    np.testing.assert_array_equal(
+        cut.eps_imag[mgse.energies >= mgse.band_gap], mgse.eps_imag[mgse.energies >= mgse.band_gap]
+    )
     np.testing.assert_array_equal(cut.eps_real, mgse.eps_real)
     uncut = onset_metrics(study_grid(), log_absorption_on_grid(mgse, study_grid())).onset_energy_ev
-    cut_higher = onset_metrics(study_grid(), log_absorption_on_grid(mgse, study_grid(), cut_below_ev=3.5)).onset_energy_ev
+    cut_higher = onset_metrics(
+        study_grid(), log_absorption_on_grid(mgse, study_grid(), cut_below_ev=3.5)
+    ).onset_energy_ev
     assert uncut < 3.0 and 3.5 - 0.011 <= cut_higher < 3.6  # no absorption below the cut; it rises at once above
     with pytest.raises(InputError, match="MgSe.*non-finite"):
         cut_below(DielectricFunction(mgse.energies, mgse.eps_real, mgse.eps_imag, None, "MgSe"), float("nan"))

@@ -9,7 +9,7 @@ import pytest
 from pymatgen.core import Lattice, Structure
 
 from specgroups import InputError
-from specgroups.atomic import read_json
+from specgroups.io.atomic import read_json
 from specgroups.structures import read_structure, structure_from_poscar
 
 ROOT = Path(__file__).parents[1]

@@ -5,6 +5,8 @@
 Clones the current commit into a temporary directory, runs the target pipeline
 twice from scratch with this checkout's .venv, and compares:
 
+- the bytes of the features, the clusters and the model (data/features.npz, data/clusters.npz,
+  models/default/best_model.pt): must be identical between the two runs (same machine);
 - cluster labels of every representation (data/clusters.npz): must be identical;
 - every number of metrics/*.json and results/*.json: the two runs must agree bit for bit (same machine);
   against the metrics committed in this checkout (made on another machine, or
@@ -16,6 +18,7 @@ Prints one line per compared file and exits 1 on any difference beyond those rul
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -47,10 +50,14 @@ def metrics_of(repo: Path) -> dict[str, dict[str, float]]:
     return {path.relative_to(repo).as_posix(): numbers(json.loads(path.read_text())) for path in paths}
 
 
+ARTIFACTS = ("data/features.npz", "data/clusters.npz", "models/default/best_model.pt")
+
+
 def snapshot(repo: Path) -> dict:
     with np.load(repo / "data/clusters.npz", allow_pickle=False) as clusters:
         labels = {name: clusters[name].copy() for name in clusters.files if name.startswith("labels")}
-    return {"labels": labels, "metrics": metrics_of(repo)}
+    digests = {name: hashlib.sha256((repo / name).read_bytes()).hexdigest() for name in ARTIFACTS}
+    return {"labels": labels, "metrics": metrics_of(repo), "artifacts": digests}
 
 
 def differences(first: dict[str, float], second: dict[str, float], rtol: float) -> list[str]:
@@ -63,8 +70,14 @@ def differences(first: dict[str, float], second: dict[str, float], rtol: float) 
 
 
 def repro(repo: Path, target: str) -> None:
-    environment = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-                   "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "DVC_NO_ANALYTICS": "1"}  # fmt: skip
+    environment = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "DVC_NO_ANALYTICS": "1",
+    }
     subprocess.run([sys.executable, "-m", "dvc", "repro", "--force", target], cwd=repo, env=environment, check=True)
 
 
@@ -85,6 +98,10 @@ def main() -> int:
             repro(clone, arguments.target)
             runs.append(snapshot(clone))
         failed = False
+        for name in ARTIFACTS:
+            same = runs[0]["artifacts"][name] == runs[1]["artifacts"][name]
+            failed |= not same
+            print(f"{'same' if same else 'DIFFERENT'}  bytes of {name}")
         for name in sorted(runs[0]["labels"]):
             same = np.array_equal(runs[0]["labels"][name], runs[1]["labels"][name])
             failed |= not same
@@ -96,7 +113,9 @@ def main() -> int:
             if name in committed:
                 drift = differences(committed[name], runs[0]["metrics"][name], arguments.rtol)
                 failed |= bool(drift)
-                print(f"{'within' if not drift else 'BEYOND'} rtol {arguments.rtol:g}  {name} vs committed {drift[:3] if drift else ''}")
+                print(
+                    f"{'within' if not drift else 'BEYOND'} rtol {arguments.rtol:g}  {name} vs committed {drift[:3] if drift else ''}"
+                )
         print("reproducible" if not failed else "NOT reproducible")
         return 1 if failed else 0
     finally:

@@ -17,11 +17,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
-from specgroups.atomic import write_bytes_atomic  # noqa: E402
 from specgroups.errors import InputError  # noqa: E402
+from specgroups.io.atomic import write_bytes_atomic  # noqa: E402
 
 # (npm package, its browser build), in the order the page must load them
-LIBRARIES = [("vega", "build/vega.min.js"), ("vega-lite", "build/vega-lite.min.js"), ("vega-embed", "build/vega-embed.min.js")]
+LIBRARIES = [
+    ("vega", "build/vega.min.js"),
+    ("vega-lite", "build/vega-lite.min.js"),
+    ("vega-embed", "build/vega-embed.min.js"),
+]
 # what dvc-render replaces in the template (str.replace): a library holding one would be garbled
 PLACEHOLDERS = ("{plot_divs}", "{refresh_tag}", "{scripts}")
 
@@ -67,7 +71,9 @@ def main() -> None:
     arguments = parser.parse_args()
     page = plots_template(arguments.node_modules)
     write_bytes_atomic(arguments.output, page.encode("utf8"))
-    print(f"plots template: {', '.join(package for package, _ in LIBRARIES)} inlined ({len(page) / 1e6:.2f} MB) -> {arguments.output}")
+    print(
+        f"plots template: {', '.join(package for package, _ in LIBRARIES)} inlined ({len(page) / 1e6:.2f} MB) -> {arguments.output}"
+    )
 
 
 if __name__ == "__main__":

@@ -26,7 +26,9 @@ from pathlib import Path
 
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ (DEBUG|INFO|WARNING|ERROR|TRACE): ?(.*)$")
 CORRUPTED = re.compile(r"corrupted cache file '.*?([0-9a-f]{2})[/\\]([0-9a-f]{30,})(\.dir)?'")
-UNREACHABLE = re.compile(r"Failed to clone repo '(?P<url>[^']+)'.*?(?P<cause>Failed to resolve '[^']+'|Connection refused|timed out|Network is unreachable|No route to host)")
+UNREACHABLE = re.compile(
+    r"Failed to clone repo '(?P<url>[^']+)'.*?(?P<cause>Failed to resolve '[^']+'|Connection refused|timed out|Network is unreachable|No route to host)"
+)
 
 
 def unreachable_repository(message: str, log: Path) -> str | None:
@@ -34,21 +36,28 @@ def unreachable_repository(message: str, log: Path) -> str | None:
     found = UNREACHABLE.search(message)
     if not found:
         return None
-    return (f"error: the repository {found['url']} that data.dvc/model.dvc import from could not be reached "
-            f"({found['cause']}); check the network connection and any proxy (HTTPS_PROXY), then run `make pull` "
-            f"again. DVC's full log: {log}")
+    return (
+        f"error: the repository {found['url']} that data.dvc/model.dvc import from could not be reached "
+        f"({found['cause']}); check the network connection and any proxy (HTTPS_PROXY), then run `make pull` "
+        f"again. DVC's full log: {log}"
+    )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds before the pull is stopped")
-    parser.add_argument("--log", type=Path, default=Path(".dvc/tmp/pull.log"), help="where DVC's verbose output is kept")
+    parser.add_argument(
+        "--log", type=Path, default=Path(".dvc/tmp/pull.log"), help="where DVC's verbose output is kept"
+    )
     arguments, dvc_arguments = parser.parse_known_args()
     command = [sys.executable, "-m", "dvc", "pull", "-v", *dvc_arguments]
     try:
         completed = subprocess.run(command, capture_output=True, text=True, timeout=arguments.timeout)
     except subprocess.TimeoutExpired:
-        print(f"error: dvc pull did not finish within {arguments.timeout:.0f} s; is the remote reachable?", file=sys.stderr)
+        print(
+            f"error: dvc pull did not finish within {arguments.timeout:.0f} s; is the remote reachable?",
+            file=sys.stderr,
+        )
         return 124
     output = completed.stdout + completed.stderr
     arguments.log.parent.mkdir(parents=True, exist_ok=True)

@@ -66,7 +66,11 @@ def direct_requirements(path: Path, root: Path = ROOT) -> tuple[frozenset[str], 
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             if re.fullmatch(r"[A-Za-z_][\w.]*", node.value) and module_path(node.value, root):
                 modules.add(node.value)
-            if re.fullmatch(r"[\w-]+\.\w+", node.value) and not node.value.endswith(".py") and (path.parent / node.value).is_file():
+            if (
+                re.fullmatch(r"[\w-]+\.\w+", node.value)
+                and not node.value.endswith(".py")
+                and (path.parent / node.value).is_file()
+            ):
                 resources.add(path.parent / node.value)
     found = {name for module in modules for name in _with_packages(module) if module_path(name, root)}
     return frozenset(found), frozenset(resources)

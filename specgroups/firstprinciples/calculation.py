@@ -174,7 +174,13 @@ class EmptyBandRun:
 
 
 def empty_band_run(
-    calc, atom_count: int, occupied_bands: int, settings: OpticsSettings, kpoint_sizes: list[int], txt: str, first_round: int = 1
+    calc,
+    atom_count: int,
+    occupied_bands: int,
+    settings: OpticsSettings,
+    kpoint_sizes: list[int],
+    txt: str,
+    first_round: int = 1,
 ) -> EmptyBandRun:
     """Empty bands on the optics grid from a ground state ``calc``, enough for the spectrum.
 
@@ -208,7 +214,9 @@ def empty_band_run(
     return EmptyBandRun(optics_calc, edges, nbands, rounds, metal)
 
 
-def closed_shell_ground_state(atoms, settings: OpticsSettings, result: MaterialResult, txt: str) -> tuple[object, int | None]:
+def closed_shell_ground_state(
+    atoms, settings: OpticsSettings, result: MaterialResult, txt: str
+) -> tuple[object, int | None]:
     """(calculator, doubly occupied bands) of the ground state on ``result.kpoint_grid_ground_state``, its CPU
     seconds recorded in ``result``; (None, None) with the status and reason recorded when the SCF does not
     converge ("failed") or the electron count is odd ("metal": GPAW runs spin-unpolarised)."""
@@ -223,12 +231,17 @@ def closed_shell_ground_state(atoms, settings: OpticsSettings, result: MaterialR
     result.cpu_seconds["ground_state"] = round(process_cpu_seconds() - start, 2)
     occupied = occupied_band_count(calc)
     if occupied is None:
-        result.status, result.reason = "metal", f"odd number of valence electrons ({calc.get_number_of_electrons():g}) without spin polarisation"
+        result.status, result.reason = (
+            "metal",
+            f"odd number of valence electrons ({calc.get_number_of_electrons():g}) without spin polarisation",
+        )
         return None, None
     return calc, occupied
 
 
-def compute_optics(structure, material_id: str, settings: OpticsSettings, log_path: str | None = None, first_empty_band_round: int = 1) -> OpticsResult:
+def compute_optics(
+    structure, material_id: str, settings: OpticsSettings, log_path: str | None = None, first_empty_band_round: int = 1
+) -> OpticsResult:
     """Compute the dielectric function of one pymatgen ``Structure`` (``first_empty_band_round``: see
     :func:`empty_band_run`).
 
@@ -258,7 +271,9 @@ def compute_optics(structure, material_id: str, settings: OpticsSettings, log_pa
         return finish_result(result, start)
     step = process_cpu_seconds()
     try:
-        run = empty_band_run(calc, len(atoms), occupied_bands, settings, result.kpoint_grid_optics, txt, first_empty_band_round)
+        run = empty_band_run(
+            calc, len(atoms), occupied_bands, settings, result.kpoint_grid_optics, txt, first_empty_band_round
+        )
     except KohnShamConvergenceError as error:
         result.reason = f"empty-band calculation did not converge ({error})"
         return finish_result(result, start)
@@ -282,7 +297,9 @@ def compute_optics(structure, material_id: str, settings: OpticsSettings, log_pa
 
     step = process_cpu_seconds()
     with quadrature_fallback() as fallbacks:
-        result.dielectric = dielectric_tensor_diagonal(optics_calc, settings, result.band_gap_ev, txt, settings.broadening_ev)
+        result.dielectric = dielectric_tensor_diagonal(
+            optics_calc, settings, result.band_gap_ev, txt, settings.broadening_ev
+        )
     result.paw_quadrature_transforms = len(fallbacks)
     result.cpu_seconds["response"] = round(process_cpu_seconds() - step, 2)
     result.status = "ok"
@@ -296,7 +313,9 @@ def finish_result(result: MaterialResult, start: float) -> MaterialResult:
     return result
 
 
-def dielectric_tensor_diagonal(calc, settings: OpticsSettings, band_gap_ev: float, txt: str, broadening_ev: float) -> dict:
+def dielectric_tensor_diagonal(
+    calc, settings: OpticsSettings, band_gap_ev: float, txt: str, broadening_ev: float
+) -> dict:
     """xx, yy and zz of the independent-particle dielectric function as a vise DieleFuncData dict.
 
     ``broadening_ev`` is the Lorentzian half width eta (``settings.broadening_ev``

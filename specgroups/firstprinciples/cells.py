@@ -19,7 +19,13 @@ import os
 import numpy as np
 
 from specgroups.errors import InputError
-from specgroups.firstprinciples.calculation import band_edges, ground_state, kpoint_grid, occupied_band_count, process_cpu_seconds
+from specgroups.firstprinciples.calculation import (
+    band_edges,
+    ground_state,
+    kpoint_grid,
+    occupied_band_count,
+    process_cpu_seconds,
+)
 from specgroups.firstprinciples.settings import OpticsSettings
 
 # GPAW's own check (gpaw.new.builder, check_cell): every angle strictly inside this range
@@ -39,7 +45,9 @@ def niggli_reduced(structure, material_id: str):
     reduced = structure.get_reduced_structure("niggli")
     transform = np.linalg.solve(structure.lattice.matrix.T, reduced.lattice.matrix.T).T
     if not np.allclose(transform, np.round(transform), atol=1e-6) or round(abs(np.linalg.det(transform))) != 1:
-        raise InputError(f"{material_id}: the Niggli-reduced cell is not an integer, volume-keeping combination of the given cell vectors")
+        raise InputError(
+            f"{material_id}: the Niggli-reduced cell is not an integer, volume-keeping combination of the given cell vectors"
+        )
     return reduced
 
 
@@ -61,7 +69,9 @@ def _ground_state_record(atoms, settings: OpticsSettings, kpoints: np.ndarray, t
     calc = ground_state(atoms, settings, [], txt, explicit_kpoints=kpoints)
     occupied = occupied_band_count(calc)
     if occupied is None:
-        raise InputError(f"{atoms.get_chemical_formula()}: odd number of valence electrons; the comparison needs a closed shell")
+        raise InputError(
+            f"{atoms.get_chemical_formula()}: odd number of valence electrons; the comparison needs a closed shell"
+        )
     edges = band_edges(calc, occupied, calc.get_number_of_bands())
     weights = calc.get_k_point_weights()
     eigenvalues = np.array([calc.get_eigenvalues(kpt=k) for k in range(len(weights))])
@@ -95,7 +105,9 @@ def compare_cell_shapes(structure, material_id: str, settings: OpticsSettings, l
     cells = {"given": AseAtomsAdaptor.get_atoms(structure), "niggli": AseAtomsAdaptor.get_atoms(reduced)}
     kpoints = gamma_centred_kpoints(kpoint_grid(cells["given"], settings.ground_state_kpoint_density, False))
     records = {
-        label: _ground_state_record(atoms, settings, kpoints_in_cell(kpoints, cells["given"].cell[:], atoms.cell[:]), log_path or os.devnull)
+        label: _ground_state_record(
+            atoms, settings, kpoints_in_cell(kpoints, cells["given"].cell[:], atoms.cell[:]), log_path or os.devnull
+        )
         for label, atoms in cells.items()
     }
     given, niggli = records["given"], records["niggli"]
@@ -106,7 +118,10 @@ def compare_cell_shapes(structure, material_id: str, settings: OpticsSettings, l
         "formula": structure.composition.reduced_formula,
         "nsites": len(structure),
         "status": "ok",
-        "cell_angles_deg": {"given": [round(a, 2) for a in structure.lattice.angles], "niggli": [round(a, 2) for a in reduced.lattice.angles]},
+        "cell_angles_deg": {
+            "given": [round(a, 2) for a in structure.lattice.angles],
+            "niggli": [round(a, 2) for a in reduced.lattice.angles],
+        },
         "kpoints": len(kpoints),
         "given": given,
         "niggli": niggli,
@@ -114,7 +129,9 @@ def compare_cell_shapes(structure, material_id: str, settings: OpticsSettings, l
         "band_gap_difference_ev": niggli["band_gap_ev"] - given["band_gap_ev"],
         "direct_gap_difference_ev": niggli["direct_gap_ev"] - given["direct_gap_ev"],
         "max_band_mean_difference_ev": float(
-            np.max(np.abs(np.subtract(niggli["band_means_from_vbm_ev"][:bands], given["band_means_from_vbm_ev"][:bands])))
+            np.max(
+                np.abs(np.subtract(niggli["band_means_from_vbm_ev"][:bands], given["band_means_from_vbm_ev"][:bands]))
+            )
         ),
         "spectrum_kpoint_grids": {label: kpoint_grid(atoms, density, False) for label, atoms in cells.items()},
         "settings": settings.record(set(cells["given"].get_chemical_symbols())),

@@ -44,7 +44,9 @@ class ConvergencePlan:
     def __post_init__(self) -> None:
         if len(self.optics_kpoint_densities) < 2 or not self.broadenings_ev:
             raise InputError("params: convergence needs at least two optics k-point densities and one broadening")
-        if any(value <= 0 for value in (*self.optics_kpoint_densities, *self.small_cell_densities, *self.broadenings_ev)):
+        if any(
+            value <= 0 for value in (*self.optics_kpoint_densities, *self.small_cell_densities, *self.broadenings_ev)
+        ):
             raise InputError("params: convergence densities and broadenings must be positive")
 
     @classmethod
@@ -71,7 +73,9 @@ def run_label(density: float, broadening_ev: float) -> str:
     return f"k{density:g}-eta{broadening_ev:g}"
 
 
-def compute_convergence(structure, material_id: str, settings: OpticsSettings, plan: ConvergencePlan, log_path: str | None = None) -> dict:
+def compute_convergence(
+    structure, material_id: str, settings: OpticsSettings, plan: ConvergencePlan, log_path: str | None = None
+) -> dict:
     """Every run of ``plan`` for one pymatgen ``Structure``: a result dict whose ``dielectrics`` are keyed by
     :func:`run_label`; status "failed" with the reason when a step does not converge."""
     from gpaw import KohnShamConvergenceError
@@ -105,7 +109,9 @@ def compute_convergence(structure, material_id: str, settings: OpticsSettings, p
             for broadening in plan.broadenings_ev:
                 step = process_cpu_seconds()
                 with quadrature_fallback():
-                    dielectric = dielectric_tensor_diagonal(run.calc, settings, run.edges["band_gap_ev"], txt, broadening)
+                    dielectric = dielectric_tensor_diagonal(
+                        run.calc, settings, run.edges["band_gap_ev"], txt, broadening
+                    )
                 label = run_label(density, broadening)
                 result["dielectrics"][label] = dielectric
                 result["runs"].append(
@@ -116,7 +122,10 @@ def compute_convergence(structure, material_id: str, settings: OpticsSettings, p
                         "kpoint_grid_optics": grid,
                         "nbands": run.nbands,
                         **run.edges,
-                        "cpu_seconds": {"empty_bands": round(empty_bands_cpu, 2), "response": round(process_cpu_seconds() - step, 2)},
+                        "cpu_seconds": {
+                            "empty_bands": round(empty_bands_cpu, 2),
+                            "response": round(process_cpu_seconds() - step, 2),
+                        },
                     }
                 )
     except KohnShamConvergenceError as error:
@@ -127,7 +136,9 @@ def compute_convergence(structure, material_id: str, settings: OpticsSettings, p
     return result
 
 
-def convergence_errors(grid: np.ndarray, spectra: dict[str, np.ndarray], runs: list[dict], reference_broadening_ev: float, metrics) -> list[dict]:
+def convergence_errors(
+    grid: np.ndarray, spectra: dict[str, np.ndarray], runs: list[dict], reference_broadening_ev: float, metrics
+) -> list[dict]:
     """Each run against the densest optics grid at ``reference_broadening_ev``.
 
     ``spectra`` maps run labels to log10 alpha on ``grid``; ``metrics`` maps a
@@ -149,15 +160,19 @@ def convergence_errors(grid: np.ndarray, spectra: dict[str, np.ndarray], runs: l
         label = run["label"]
         onset_error = measured[label].onset_energy_ev - reference.onset_energy_ev
         gap_error = run["band_gap_ev"] - reference_run["band_gap_ev"]
-        rows.append({
-            "label": label,
-            "optics_kpoint_density": run["optics_kpoint_density"],
-            "broadening_ev": run["broadening_ev"],
-            "kpoint_grid_optics": run["kpoint_grid_optics"],
-            "onset_error_ev": float(onset_error),
-            "log_alpha_mae": float(np.mean(np.abs(spectra[label] - spectra[reference_label]))),
-            "log_edge_integral_error": float(np.log10(measured[label].absorption_edge_integral) - np.log10(reference.absorption_edge_integral)),
-            "kohn_sham_gap_error_ev": float(gap_error),
-            "scissored_onset_error_ev": float(onset_error - gap_error),
-        })  # fmt: skip
+        rows.append(
+            {
+                "label": label,
+                "optics_kpoint_density": run["optics_kpoint_density"],
+                "broadening_ev": run["broadening_ev"],
+                "kpoint_grid_optics": run["kpoint_grid_optics"],
+                "onset_error_ev": float(onset_error),
+                "log_alpha_mae": float(np.mean(np.abs(spectra[label] - spectra[reference_label]))),
+                "log_edge_integral_error": float(
+                    np.log10(measured[label].absorption_edge_integral) - np.log10(reference.absorption_edge_integral)
+                ),
+                "kohn_sham_gap_error_ev": float(gap_error),
+                "scissored_onset_error_ev": float(onset_error - gap_error),
+            }
+        )
     return rows

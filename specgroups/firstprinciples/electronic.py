@@ -22,11 +22,11 @@ from pathlib import Path
 
 import numpy as np
 
-from specgroups.atomic import atomic_path
 from specgroups.errors import InputError
 from specgroups.firstprinciples.calculation import band_edges, ground_state, kpoint_grid, occupied_band_count
 from specgroups.firstprinciples.selection import HEADLINE_ELEMENTS
 from specgroups.firstprinciples.settings import OpticsSettings
+from specgroups.io.atomic import atomic_path
 from specgroups.names import chemical_formula
 
 ANGULAR_LABELS = "spdf"
@@ -65,7 +65,11 @@ def projection_weights(calc, kpoint_index: int, band: int) -> dict[str, float]:
             key = f"{symbols[atom]}-{ANGULAR_LABELS[l]}"
             weights[key] = weights.get(key, 0.0) + value
     total = sum(weights.values())
-    return {key: round(value / total, 4) for key, value in sorted(weights.items(), key=lambda item: -item[1]) if value / total >= 1e-4}
+    return {
+        key: round(value / total, 4)
+        for key, value in sorted(weights.items(), key=lambda item: -item[1])
+        if value / total >= 1e-4
+    }
 
 
 def atom_weights(calc, kpoint_index: int, band: int) -> np.ndarray:
@@ -113,7 +117,9 @@ def band_edge_states(
     from pymatgen.io.ase import AseAtomsAdaptor
 
     atoms = AseAtomsAdaptor.get_atoms(structure)
-    calc = ground_state(atoms, settings, kpoint_grid(atoms, settings.ground_state_kpoint_density, False), log_path or os.devnull)
+    calc = ground_state(
+        atoms, settings, kpoint_grid(atoms, settings.ground_state_kpoint_density, False), log_path or os.devnull
+    )
     occupied = occupied_band_count(calc)
     name = chemical_formula(structure.composition)
     if occupied is None:
@@ -176,7 +182,15 @@ def band_edge_localisation(structure, settings: OpticsSettings, bond_cutoff: flo
     }
 
 
-def representative_states(picked: dict[str, str | None], structures: dict[str, dict], settings: OpticsSettings, bond_cutoff: float, radius: float, out_dir: Path, why_none: str) -> dict[str, dict]:
+def representative_states(
+    picked: dict[str, str | None],
+    structures: dict[str, dict],
+    settings: OpticsSettings,
+    bond_cutoff: float,
+    radius: float,
+    out_dir: Path,
+    why_none: str,
+) -> dict[str, dict]:
     """{side: :func:`band_edge_localisation` of its representative (``picked``: {side: material id or None}),
     with its CBM cube file in ``out_dir``}, or ``{"material": None, "reason": why_none}`` for a side without one."""
     from pymatgen.core import Structure
@@ -187,5 +201,8 @@ def representative_states(picked: dict[str, str | None], structures: dict[str, d
             results[side] = {"material": None, "reason": why_none.format(side=side)}
             continue
         cube = Path(out_dir) / f"{material_id}_cbm_density.cube"
-        results[side] = {"material": material_id, **band_edge_localisation(Structure.from_dict(structures[material_id]), settings, bond_cutoff, radius, cube)}
+        results[side] = {
+            "material": material_id,
+            **band_edge_localisation(Structure.from_dict(structures[material_id]), settings, bond_cutoff, radius, cube),
+        }
     return results

@@ -31,7 +31,14 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from specgroups.firstprinciples.calculation import MaterialResult, band_edges, ground_state, kpoint_grid, occupied_band_count, process_cpu_seconds
+from specgroups.firstprinciples.calculation import (
+    MaterialResult,
+    band_edges,
+    ground_state,
+    kpoint_grid,
+    occupied_band_count,
+    process_cpu_seconds,
+)
 from specgroups.firstprinciples.settings import OpticsSettings
 
 GLLBSC = "GLLBSC"
@@ -80,13 +87,17 @@ def generate_datasets(elements: set[str], directory: Path) -> list[str]:
         cwd = os.getcwd()
         os.chdir(directory)
         try:
-            Generator(element, GLLBSC, scalarrel=True, txt=os.devnull).run(exx=True, logderiv=False, **parameters[element])
+            Generator(element, GLLBSC, scalarrel=True, txt=os.devnull).run(
+                exx=True, logderiv=False, **parameters[element]
+            )
         finally:
             os.chdir(cwd)
     return generated
 
 
-def compute_corrected_gap(structure, material_id: str, settings: OpticsSettings, log_path: str | None = None) -> CorrectedGap:
+def compute_corrected_gap(
+    structure, material_id: str, settings: OpticsSettings, log_path: str | None = None
+) -> CorrectedGap:
     """The GLLB-SC gap of one pymatgen ``Structure`` (see the module docstring); never raises for a physical outcome."""
     import gpaw
     from gpaw import KohnShamConvergenceError
@@ -109,7 +120,9 @@ def compute_corrected_gap(structure, material_id: str, settings: OpticsSettings,
         result.generated_datasets = generate_datasets(elements, Path(datasets))
         gpaw.setup_paths.insert(0, datasets)
         try:
-            calc = ground_state(atoms, settings, result.kpoint_grid_ground_state, txt, xc=GLLBSC, setups={}, convergence=SCF_CONVERGENCE)
+            calc = ground_state(
+                atoms, settings, result.kpoint_grid_ground_state, txt, xc=GLLBSC, setups={}, convergence=SCF_CONVERGENCE
+            )
             result.cpu_seconds["ground_state"] = round(process_cpu_seconds() - start, 2)
             occupied = occupied_band_count(calc)
             if occupied is None:

@@ -25,7 +25,7 @@ with the lowest conduction bands converged, and around the CBM):
   the free electron (1). When a curvature is not positive (the mesh's CBM is not a minimum of the
   band, as happens for flat bands whose minimum lies between mesh points), ``cbm_mass_defined`` is
   false and the conductivity mass is None; the principal masses ``cbm_masses`` (signed) are kept,
-  and :func:`specgroups.mechanism.curvature_mass` reads a magnitude from them in every case.
+  and :func:`specgroups.study.mechanism.curvature_mass` reads a magnitude from them in every case.
 """
 
 from __future__ import annotations
@@ -36,8 +36,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from specgroups.errors import InputError
-from specgroups.firstprinciples.calculation import (MaterialResult, band_edges, closed_shell_ground_state, finish_result, kpoint_grid,
-                                                    process_cpu_seconds)
+from specgroups.firstprinciples.calculation import (
+    MaterialResult,
+    band_edges,
+    closed_shell_ground_state,
+    finish_result,
+    kpoint_grid,
+    process_cpu_seconds,
+)
 from specgroups.firstprinciples.electronic import atom_weights, tetrahedron_atoms
 from specgroups.firstprinciples.selection import HEADLINE_ELEMENTS
 from specgroups.firstprinciples.settings import OpticsSettings
@@ -95,8 +101,15 @@ def conductivity_mass(energies: np.ndarray, step: float) -> tuple[list[float], b
     return masses, defined, conductivity
 
 
-def compute_localisation(structure, material_id: str, settings: OpticsSettings, bond_cutoff: float, mass_step_per_a: float, mesh: str,
-                         log_path: str | None = None) -> LocalisationResult:
+def compute_localisation(
+    structure,
+    material_id: str,
+    settings: OpticsSettings,
+    bond_cutoff: float,
+    mass_step_per_a: float,
+    mesh: str,
+    log_path: str | None = None,
+) -> LocalisationResult:
     """The CBM localisation of one pymatgen ``Structure`` (see the module docstring), with band edges, widths and
     projections on the ``mesh`` (:data:`MESHES`: the ground state's k-grid or the optics one). A metal or an SCF
     that does not converge comes back with status "metal" or "failed" and the reason, so a batch keeps going."""
@@ -105,8 +118,12 @@ def compute_localisation(structure, material_id: str, settings: OpticsSettings, 
     atoms = AseAtomsAdaptor.get_atoms(structure)
     symbols = atoms.get_chemical_symbols()
     result = LocalisationResult(
-        material_id=material_id, formula=structure.composition.reduced_formula, nsites=len(structure), status="failed",
-        settings=settings.record(set(symbols)), options={"bond_cutoff": bond_cutoff, "mass_step_per_a": mass_step_per_a, "mesh": mesh},
+        material_id=material_id,
+        formula=structure.composition.reduced_formula,
+        nsites=len(structure),
+        status="failed",
+        settings=settings.record(set(symbols)),
+        options={"bond_cutoff": bond_cutoff, "mass_step_per_a": mass_step_per_a, "mesh": mesh},
     )
     if mesh not in MESHES:
         raise InputError(f"params: localisation.mesh must be one of {sorted(MESHES)}, got {mesh!r}")
@@ -122,12 +139,24 @@ def compute_localisation(structure, material_id: str, settings: OpticsSettings, 
     headline = [i for i, symbol in enumerate(symbols) if symbol in HEADLINE_ELEMENTS]
     nbands = occupied + 2 * len(headline) + EXTRA_BANDS
     converged = {"bands": occupied + 2 * len(headline) + 2, "eigenstates": settings.empty_band_tolerance}
-    bands = calc.fixed_density(nbands=nbands, kpts={"size": result.kpoint_grid_mesh, "gamma": True}, convergence=converged,
-                              eigensolver=settings.empty_band_eigensolver, txt=txt)
+    bands = calc.fixed_density(
+        nbands=nbands,
+        kpts={"size": result.kpoint_grid_mesh, "gamma": True},
+        convergence=converged,
+        eigensolver=settings.empty_band_eigensolver,
+        txt=txt,
+    )
     edges = band_edges(bands, occupied, converged["bands"])
-    result.band_gap_ev, result.direct_gap_ev, result.cbm_kpoint = edges["band_gap_ev"], edges["direct_gap_ev"], edges["cbm_kpoint"]
+    result.band_gap_ev, result.direct_gap_ev, result.cbm_kpoint = (
+        edges["band_gap_ev"],
+        edges["direct_gap_ev"],
+        edges["cbm_kpoint"],
+    )
     if result.band_gap_ev < settings.metal_gap_threshold_ev:
-        result.status, result.reason = "metal", f"Kohn-Sham gap {result.band_gap_ev:.3f} eV is below {settings.metal_gap_threshold_ev} eV"
+        result.status, result.reason = (
+            "metal",
+            f"Kohn-Sham gap {result.band_gap_ev:.3f} eV is below {settings.metal_gap_threshold_ev} eV",
+        )
         return finish_result(result, start)
     eigenvalues = np.array([bands.get_eigenvalues(kpt=k) for k in range(len(bands.get_ibz_k_points()))])
     result.lowest_conduction_band_width_ev = round(float(np.ptp(eigenvalues[:, occupied])), 4)
@@ -148,10 +177,18 @@ def compute_localisation(structure, material_id: str, settings: OpticsSettings, 
     offsets = axis_offsets(mass_step_per_a)
     centre = np.asarray(edges["cbm_kpoint"]) @ atoms.cell.reciprocal()  # Cartesian, without 2 pi
     scaled = (centre + offsets / (2 * np.pi)) @ np.asarray(atoms.cell).T
-    around = calc.fixed_density(nbands=occupied + EXTRA_BANDS, kpts=scaled, symmetry="off", convergence={"bands": occupied + 2, "eigenstates": settings.empty_band_tolerance},
-                                eigensolver=settings.empty_band_eigensolver, txt=txt)
+    around = calc.fixed_density(
+        nbands=occupied + EXTRA_BANDS,
+        kpts=scaled,
+        symmetry="off",
+        convergence={"bands": occupied + 2, "eigenstates": settings.empty_band_tolerance},
+        eigensolver=settings.empty_band_eigensolver,
+        txt=txt,
+    )
     energies = np.array([around.get_eigenvalues(kpt=k)[occupied] for k in range(len(offsets))])
-    result.cbm_masses, result.cbm_mass_defined, result.cbm_conductivity_mass = conductivity_mass(energies, mass_step_per_a)
+    result.cbm_masses, result.cbm_mass_defined, result.cbm_conductivity_mass = conductivity_mass(
+        energies, mass_step_per_a
+    )
     result.cpu_seconds["effective_mass"] = round(process_cpu_seconds() - step, 2)
     result.status = "ok"
     return finish_result(result, start)

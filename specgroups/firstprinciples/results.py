@@ -12,12 +12,13 @@ The metadata file is written last, so its presence means the material is done.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from specgroups.atomic import read_json, write_json_atomic
 from specgroups.errors import InputError
+from specgroups.io.atomic import read_json, write_json_atomic
 
 STATUSES = ("ok", "metal", "failed")
 
@@ -66,7 +67,9 @@ def exclusion_reason(result: dict | None, spectrum_max_ev: float) -> str:
         return f"{result['status']}: {result.get('reason', '')}"
     complete_to_ev = result.get("transitions_complete_to_ev")
     if complete_to_ev is not None and complete_to_ev < spectrum_max_ev:
-        return f"transitions incomplete: complete only to {complete_to_ev:.2f} eV, the grid ends at {spectrum_max_ev:g} eV"
+        return (
+            f"transitions incomplete: complete only to {complete_to_ev:.2f} eV, the grid ends at {spectrum_max_ev:g} eV"
+        )
     return ""
 
 
@@ -88,7 +91,9 @@ def load_results(out_dir: Path) -> dict[str, dict]:
 DIELECTRIC_QUANTITIES = {"eps_imag": lambda d: d.eps_imag, "eps_real": lambda d: d.eps_real}
 
 
-def spectra_table(materials: list[dict], out_dir: Path, quantity: str, complete_to_ev: float) -> tuple[list[dict], np.ndarray, np.ndarray]:
+def spectra_table(
+    materials: list[dict], out_dir: Path, quantity: str, complete_to_ev: float
+) -> tuple[list[dict], np.ndarray, np.ndarray]:
     """(the materials kept, their common energy axis in eV, materials x energies values of ``quantity``, one
     of :data:`DIELECTRIC_QUANTITIES`) for every material computed as ``ok`` with every transition up to
     ``complete_to_ev`` included (:func:`exclusion_reason`)."""
@@ -105,3 +110,32 @@ def spectra_table(materials: list[dict], out_dir: Path, quantity: str, complete_
     if any(not np.array_equal(d.energies, energies) for d in dielectrics):
         raise InputError(f"{out_dir}: the dielectric functions are not on one energy axis")
     return kept, energies, np.stack([DIELECTRIC_QUANTITIES[quantity](d) for d in dielectrics])
+
+
+@dataclass(frozen=True)
+class ExportSettings:
+    """A spectra table from the results: the selected ``materials`` (JSON), the ``first_principles`` results
+    folder, the ``quantity`` exported (e.g. eps_imag) and the energy every transition must reach."""
+
+    materials: str
+    first_principles: str
+    quantity: str
+    complete_to_ev: float
+
+
+def export_table(settings: ExportSettings, spectra_path: Path, structures_path: Path) -> tuple[int, np.ndarray]:
+    """:func:`spectra_table` written as the table source reads it: the arrays to ``spectra_path``, {id: {"formula",
+    "structure"}} to ``structures_path``; (materials kept, energies)."""
+    import json
+
+    from specgroups.io.atomic import write_bytes_atomic
+    from specgroups.io.outputs import write_arrays
+
+    materials = read_json(settings.materials)
+    kept, energies, values = spectra_table(
+        materials, Path(settings.first_principles), settings.quantity, settings.complete_to_ev
+    )
+    write_arrays(spectra_path, material_ids=np.array([m["id"] for m in kept]), energies=energies, values=values)
+    structures = {m["id"]: {"formula": m["formula"], "structure": m["structure"]} for m in kept}
+    write_bytes_atomic(structures_path, json.dumps(structures).encode())
+    return len(kept), energies

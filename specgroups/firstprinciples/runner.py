@@ -17,12 +17,12 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from specgroups.atomic import read_json, write_json_atomic
 from specgroups.errors import InputError
-from specgroups.firstprinciples.results import is_done, result_path, write_result
 from specgroups.firstprinciples.convergence import ConvergencePlan
+from specgroups.firstprinciples.results import is_done, result_path, write_result
 from specgroups.firstprinciples.settings import OpticsSettings, stale_settings
 from specgroups.firstprinciples.worker import TASK_UNREADABLE, expected_settings
+from specgroups.io.atomic import read_json, write_json_atomic
 
 # Two BLAS threads made GPAW 4-7x slower on a 2-core machine: one process per core, one thread each.
 SINGLE_THREAD_ENVIRONMENT = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -33,7 +33,14 @@ SINGLE_THREAD_ENVIRONMENT = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"
 INTERRUPTING_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
 
-def run_material(material: dict, settings: dict, out_dir: str, timeout_s: float, calculation: str = "optics", options: dict | None = None) -> dict:
+def run_material(
+    material: dict,
+    settings: dict,
+    out_dir: str,
+    timeout_s: float,
+    calculation: str = "optics",
+    options: dict | None = None,
+) -> dict:
     """Calculate one material (``calculation``, see ``worker.CALCULATIONS``) in a child process; record a
     failure if the child dies or times out.
 
@@ -45,7 +52,13 @@ def run_material(material: dict, settings: dict, out_dir: str, timeout_s: float,
     material_id = material["id"]
     with tempfile.TemporaryDirectory(prefix="specgroups-gpaw-") as scratch:
         task_path = Path(scratch) / "task.json"
-        task = {"id": material_id, "structure": material["structure"], "settings": settings, "calculation": calculation, "options": options or {}}
+        task = {
+            "id": material_id,
+            "structure": material["structure"],
+            "settings": settings,
+            "calculation": calculation,
+            "options": options or {},
+        }
         write_json_atomic(task_path, task)
         environment = {**os.environ, **SINGLE_THREAD_ENVIRONMENT}
         try:
@@ -59,11 +72,19 @@ def run_material(material: dict, settings: dict, out_dir: str, timeout_s: float,
             )
             if -completed.returncode in INTERRUPTING_SIGNALS:
                 signal_name = signal.Signals(-completed.returncode).name
-                return {"material_id": material_id, "status": "interrupted", "reason": f"worker stopped by {signal_name}"}
+                return {
+                    "material_id": material_id,
+                    "status": "interrupted",
+                    "reason": f"worker stopped by {signal_name}",
+                }
             if completed.returncode == TASK_UNREADABLE:
                 reason = f"worker could not read its settings (library changed under the batch?): {completed.stderr.strip()[-400:]}"
                 return {"material_id": material_id, "status": "interrupted", "reason": reason}
-            problem = "" if completed.returncode == 0 else f"worker exited with {completed.returncode}: {completed.stderr[-800:]}"
+            problem = (
+                ""
+                if completed.returncode == 0
+                else f"worker exited with {completed.returncode}: {completed.stderr[-800:]}"
+            )
         except subprocess.TimeoutExpired:
             problem = f"timed out after {timeout_s:g} s"
     if problem or not is_done(out, material_id):
@@ -81,7 +102,9 @@ def run_material(material: dict, settings: dict, out_dir: str, timeout_s: float,
     return read_json(result_path(out, material_id))
 
 
-def needs_calculation(out_dir: Path, material: dict, settings: OpticsSettings, calculation: str = "optics", options: dict | None = None) -> bool:
+def needs_calculation(
+    out_dir: Path, material: dict, settings: OpticsSettings, calculation: str = "optics", options: dict | None = None
+) -> bool:
     """No result yet; or one computed with other result settings (``settings.stale_settings``: e.g. another
     PAW dataset for one of its elements); or, for a spectrum, one that misses transitions the settings
     require; or, for the convergence study, one with other runs than ``options`` plans; or, for the CBM
@@ -101,7 +124,11 @@ def needs_calculation(out_dir: Path, material: dict, settings: OpticsSettings, c
     if calculation == "convergence" and record["status"] == "ok":
         planned = ConvergencePlan.from_params(options or {}).run_labels(len(material["structure"]["sites"]))
         return {run["label"] for run in record["runs"]} != planned
-    return calculation == "optics" and record["status"] == "ok" and record["transitions_complete_to_ev"] < settings.min_transitions_complete_ev
+    return (
+        calculation == "optics"
+        and record["status"] == "ok"
+        and record["transitions_complete_to_ev"] < settings.min_transitions_complete_ev
+    )
 
 
 def first_empty_band_round(out_dir: Path, material: dict, settings: OpticsSettings) -> int:
@@ -116,9 +143,16 @@ def first_empty_band_round(out_dir: Path, material: dict, settings: OpticsSettin
         return 1
     record = read_json(result_path(out_dir, material["id"]))
     recorded, expected = record.get("settings", {}), expected_settings(material, settings, "optics")
-    same_band_rule = all(recorded.get(key) == expected[key] for key in ("empty_bands_per_atom", "min_transitions_complete_ev"))
-    only_denser = stale_settings(recorded, expected) == ["optics_kpoint_density"] and recorded["optics_kpoint_density"] < expected["optics_kpoint_density"]
-    return int(record.get("empty_band_rounds") or 1) if record["status"] == "ok" and same_band_rule and only_denser else 1
+    same_band_rule = all(
+        recorded.get(key) == expected[key] for key in ("empty_bands_per_atom", "min_transitions_complete_ev")
+    )
+    only_denser = (
+        stale_settings(recorded, expected) == ["optics_kpoint_density"]
+        and recorded["optics_kpoint_density"] < expected["optics_kpoint_density"]
+    )
+    return (
+        int(record.get("empty_band_rounds") or 1) if record["status"] == "ok" and same_band_rule and only_denser else 1
+    )
 
 
 def run_batch(
@@ -146,7 +180,9 @@ def run_batch(
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    pending = [material for material in materials if needs_calculation(out_dir, material, settings, calculation, options)]
+    pending = [
+        material for material in materials if needs_calculation(out_dir, material, settings, calculation, options)
+    ]
     pending.sort(key=lambda material: len(material["structure"]["sites"]), reverse=True)
     counts: Counter = Counter(done_before=len(materials) - len(pending))
     if not pending:
@@ -156,19 +192,32 @@ def run_batch(
         cluster = None
     else:
         cluster = LocalCluster(
-            n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=":0", env=SINGLE_THREAD_ENVIRONMENT
+            n_workers=n_workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            env=SINGLE_THREAD_ENVIRONMENT,
         )
         client = Client(cluster)
     try:
         if calculation == "optics":
-            options_by_id = {m["id"]: {"first_empty_band_round": first_empty_band_round(out_dir, m, settings)} for m in pending}
+            options_by_id = {
+                m["id"]: {"first_empty_band_round": first_empty_band_round(out_dir, m, settings)} for m in pending
+            }
         else:
             options_by_id = {m["id"]: options for m in pending}
         futures = [
             client.submit(
-                run_material, material, settings.as_dict(), str(out_dir), timeout_s, calculation, options_by_id[material["id"]],
-                key=f"gpaw-{calculation}-{material['id']}", pure=False,
-            )  # fmt: skip
+                run_material,
+                material,
+                settings.as_dict(),
+                str(out_dir),
+                timeout_s,
+                calculation,
+                options_by_id[material["id"]],
+                key=f"gpaw-{calculation}-{material['id']}",
+                pure=False,
+            )
             for material in pending
         ]
         with tqdm(total=len(futures), desc=f"GPAW {calculation}", unit="material") as progress:
@@ -176,7 +225,11 @@ def run_batch(
                 status = future.result()["status"]
                 counts[status] += 1
                 progress.set_postfix(
-                    ok=counts["ok"], metal=counts["metal"], failed=counts["failed"], interrupted=counts["interrupted"], refresh=False
+                    ok=counts["ok"],
+                    metal=counts["metal"],
+                    failed=counts["failed"],
+                    interrupted=counts["interrupted"],
+                    refresh=False,
                 )
                 progress.update()
     finally:
@@ -186,7 +239,9 @@ def run_batch(
     return counts
 
 
-def run_batch_from_params(params: dict, settings: OpticsSettings, calculation: str = "optics", options: dict | None = None) -> tuple[int, Counter]:
+def run_batch_from_params(
+    params: dict, settings: OpticsSettings, calculation: str = "optics", options: dict | None = None
+) -> tuple[int, Counter]:
     """Run a batch as a first-principles params section (``spectra``, ``gaps``, ``convergence``,
     ``localisation``) says: its ``materials`` file, optional ``ids`` (only these), ``elements`` (only the
     materials holding one of these) or ``limit`` (only the first N), ``output``, ``workers``,
@@ -195,7 +250,11 @@ def run_batch_from_params(params: dict, settings: OpticsSettings, calculation: s
     materials = read_json(params["materials"])
     if params.get("elements"):
         wanted = set(params["elements"])
-        materials = [m for m in materials if wanted & {species["element"] for site in m["structure"]["sites"] for species in site["species"]}]
+        materials = [
+            m
+            for m in materials
+            if wanted & {species["element"] for site in m["structure"]["sites"] for species in site["species"]}
+        ]
     if params.get("ids"):
         by_id = {material["id"]: material for material in materials}
         missing = [material_id for material_id in params["ids"] if material_id not in by_id]
@@ -221,7 +280,9 @@ def batch_summary(stage: str, count: int, counts: Counter, output: str) -> str:
     """A stage's one-line summary of its batch; SystemExit when calculations were interrupted, so that DVC
     does not lock an output that misses them."""
     if counts["interrupted"]:
-        raise SystemExit(f"{stage}: {counts['interrupted']} calculations were interrupted; run the stage again to finish them")
+        raise SystemExit(
+            f"{stage}: {counts['interrupted']} calculations were interrupted; run the stage again to finish them"
+        )
     return (
         f"{stage}: {count} materials, {counts['done_before']} already done, "
         f"{counts['ok']} ok / {counts['metal']} metal / {counts['failed']} failed now -> {output}"

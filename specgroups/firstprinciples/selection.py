@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from functools import partial
 
 import numpy as np
@@ -93,7 +92,9 @@ def select_materials(oxides: list[dict], chalcogenides: list[dict], rules: Selec
     by_id = {record["id"]: record for record in oxides}
     missing = [material_id for material_id in rules.include_ids if material_id not in by_id]
     if missing:
-        raise InputError(f"params: include_ids {missing} are not in the oxide collection (or hold elements beyond Z={rules.max_atomic_number})")
+        raise InputError(
+            f"params: include_ids {missing} are not in the oxide collection (or hold elements beyond Z={rules.max_atomic_number})"
+        )
     included = set(rules.include_ids)
     headline = [
         record
@@ -115,9 +116,14 @@ def select_materials(oxides: list[dict], chalcogenides: list[dict], rules: Selec
     drawn_oxides = _draw(other_oxides, rules.oxide_count, rng, "oxides")
     top_up_rng = np.random.default_rng(rules.seed + 1)
     top_up_chalcogenides = _draw(
-        [r for r in small_chalcogenides if r not in drawn_chalcogenides], rules.top_up_chalcogenide_count, top_up_rng, "more chalcogenides"
+        [r for r in small_chalcogenides if r not in drawn_chalcogenides],
+        rules.top_up_chalcogenide_count,
+        top_up_rng,
+        "more chalcogenides",
     )
-    top_up_oxides = _draw([r for r in other_oxides if r not in drawn_oxides], rules.top_up_oxide_count, top_up_rng, "more oxides")
+    top_up_oxides = _draw(
+        [r for r in other_oxides if r not in drawn_oxides], rules.top_up_oxide_count, top_up_rng, "more oxides"
+    )
     selected = (
         [oxide_material(record) for record in sorted(headline, key=lambda record: (record["nsites"], record["id"]))]
         + [chalcogenide_material(record) for record in drawn_chalcogenides]
@@ -169,8 +175,13 @@ def drop_duplicates(materials: list[dict]) -> tuple[list[dict], list[dict]]:
                     dropped[other["id"]] = material["id"]
     kept = [material for material in materials if material["id"] not in dropped]
     records = [
-        {"id": material["id"], "formula": material["formula"], "duplicate_of": dropped[material["id"]],
-         "reason": "StructureMatcher maps its structure onto the kept material's (default tolerances); the lower id is kept"}
-        for material in materials if material["id"] in dropped
-    ]  # fmt: skip
+        {
+            "id": material["id"],
+            "formula": material["formula"],
+            "duplicate_of": dropped[material["id"]],
+            "reason": "StructureMatcher maps its structure onto the kept material's (default tolerances); the lower id is kept",
+        }
+        for material in materials
+        if material["id"] in dropped
+    ]
     return kept, records

@@ -68,10 +68,16 @@ class OpticsSettings:
     setups: dict[str, str]
 
     def __post_init__(self) -> None:
-        if not isinstance(self.setups, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in self.setups.items()):
-            raise InputError(f"params: setups must map element symbols to GPAW setup names (e.g. {{Cr: '14'}}), got {self.setups!r}")
+        if not isinstance(self.setups, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in self.setups.items()
+        ):
+            raise InputError(
+                f"params: setups must map element symbols to GPAW setup names (e.g. {{Cr: '14'}}), got {self.setups!r}"
+            )
         if self.empty_band_eigensolver not in EIGENSOLVERS:
-            raise InputError(f"params: empty_band_eigensolver must be one of {EIGENSOLVERS}, got {self.empty_band_eigensolver!r}")
+            raise InputError(
+                f"params: empty_band_eigensolver must be one of {EIGENSOLVERS}, got {self.empty_band_eigensolver!r}"
+            )
         if self.integration not in INTEGRATION_MODES:
             raise InputError(f"params: integration must be one of {INTEGRATION_MODES}, got {self.integration!r}")
         for field in fields(self):
@@ -98,7 +104,9 @@ class OpticsSettings:
 
     def spectrum_kpoint_density(self, nsites: int) -> float:
         """The optics k-point density (points per 1/angstrom) of the spectrum of a cell of ``nsites`` sites."""
-        return self.small_cell_optics_kpoint_density if nsites <= self.small_cell_max_sites else self.optics_kpoint_density
+        return (
+            self.small_cell_optics_kpoint_density if nsites <= self.small_cell_max_sites else self.optics_kpoint_density
+        )
 
     def record(self, elements: set[str], spectrum_sites: int | None = None) -> dict:
         """The settings as a material's result records them: ``setups`` cut down to its elements; for a

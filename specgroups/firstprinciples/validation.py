@@ -10,7 +10,13 @@ import pandas as pd
 from specgroups.firstprinciples.results import exclusion_reason
 from specgroups.firstprinciples.settings import OpticsSettings, stale_settings
 from specgroups.firstprinciples.worker import expected_settings
-from specgroups.spectra import DielectricFunction, dielectric_from_vise_dict, log_absorption_on_grid, onset_metrics, read_dielectric
+from specgroups.spectra import (
+    DielectricFunction,
+    dielectric_from_vise_dict,
+    log_absorption_on_grid,
+    onset_metrics,
+    read_dielectric,
+)
 
 
 def compare_spectra(
@@ -72,12 +78,18 @@ def against_vasp(vasp_path: str, settings: OpticsSettings, grid: np.ndarray) -> 
     result = compute_optics(structure, f"{structure.composition.reduced_formula} (VASP fixture structure)", settings)
     gpaw = dielectric_from_vise_dict(result.dielectric, f"GPAW {structure.composition.reduced_formula}")
     return {
-        "as_computed": {**compare_spectra(vasp, gpaw, grid), "vasp_file": vasp_path, "cpu_seconds": result.cpu_seconds["total"]},
+        "as_computed": {
+            **compare_spectra(vasp, gpaw, grid),
+            "vasp_file": vasp_path,
+            "cpu_seconds": result.cpu_seconds["total"],
+        },
         "cut_below_gap": compare_spectra(vasp, gpaw, grid, vasp.band_gap, result.direct_gap_ev),
     }
 
 
-def against_experiment(structure, material_id: str, settings: OpticsSettings, measured_gap_ev: float, measured_eps_inf: float) -> dict:
+def against_experiment(
+    structure, material_id: str, settings: OpticsSettings, measured_gap_ev: float, measured_eps_inf: float
+) -> dict:
     """GPAW's Kohn-Sham gap (eV) and eps_inf (eps_real at the lowest energy) of one material beside measured values."""
     from specgroups.firstprinciples.calculation import compute_optics
 
@@ -94,8 +106,14 @@ def against_experiment(structure, material_id: str, settings: OpticsSettings, me
 def gaps_against_database(materials: dict[str, dict], results: dict[str, dict]) -> dict:
     """:func:`gap_agreement` of GPAW's gaps with the selected materials' database gaps, over every finished
     (``ok``) result whose material has one."""
-    finished = [r for r in results.values() if r["status"] == "ok" and materials.get(r["material_id"], {}).get("reference_gap_ev") is not None]
-    return gap_agreement([r["band_gap_ev"] for r in finished], [materials[r["material_id"]]["reference_gap_ev"] for r in finished])
+    finished = [
+        r
+        for r in results.values()
+        if r["status"] == "ok" and materials.get(r["material_id"], {}).get("reference_gap_ev") is not None
+    ]
+    return gap_agreement(
+        [r["band_gap_ev"] for r in finished], [materials[r["material_id"]]["reference_gap_ev"] for r in finished]
+    )
 
 
 def dataset_counts(materials: dict[str, dict], results: dict[str, dict], grid_max_ev: float) -> dict:
@@ -109,7 +127,9 @@ def dataset_counts(materials: dict[str, dict], results: dict[str, dict], grid_ma
         "ok": statuses.count("ok"),
         "metal": statuses.count("metal"),
         "failed": statuses.count("failed"),
-        "min_transitions_complete_to_ev": round(min(r["transitions_complete_to_ev"] for r in results.values() if r["status"] == "ok"), 2),
+        "min_transitions_complete_to_ev": round(
+            min(r["transitions_complete_to_ev"] for r in results.values() if r["status"] == "ok"), 2
+        ),
         "complete_to_grid_end": len(usable),
         "complete_to_grid_end_by_source": dict(Counter(materials[material_id]["source"] for material_id in usable)),
         "not_computed": len(set(materials) - set(results)),
@@ -122,8 +142,12 @@ def spectra_on_present_settings(materials: dict[str, dict], results: dict[str, d
     ``settings`` would record for that material, ``stale`` the others, with the settings they differ in
     (``stale_by_setting``) and their ids; ``by_optics_kpoint_density`` counts every result by the optics grid
     density (points per 1/A) its spectrum was computed on. A stale result is the next spectra run's work."""
-    differing = {material_id: stale_settings(record.get("settings", {}), expected_settings(materials[material_id], settings, "optics"))
-                 for material_id, record in sorted(results.items())}  # fmt: skip
+    differing = {
+        material_id: stale_settings(
+            record.get("settings", {}), expected_settings(materials[material_id], settings, "optics")
+        )
+        for material_id, record in sorted(results.items())
+    }
     stale = [material_id for material_id, names in differing.items() if names]
     densities = Counter(f"{results[material_id]['settings']['optics_kpoint_density']:g}" for material_id in differing)
     return {
@@ -145,9 +169,16 @@ def gaps_against_measured(measured: pd.DataFrame, spectra: dict[str, dict], corr
         pbe, gllbsc = spectra.get(entry.id, {}), corrected.get(entry.id, {})
         if pbe.get("status") != "ok" or gllbsc.get("status") != "ok":
             continue
-        rows.append({"id": entry.id, "formula": entry.formula, "measured_gap_ev": float(entry.measured_gap_ev),
-                     "pbe_gap_ev": round(pbe["band_gap_ev"], 3), "gllbsc_gap_ev": round(gllbsc["corrected_gap_ev"], 3),
-                     "reference": entry.reference})  # fmt: skip
+        rows.append(
+            {
+                "id": entry.id,
+                "formula": entry.formula,
+                "measured_gap_ev": float(entry.measured_gap_ev),
+                "pbe_gap_ev": round(pbe["band_gap_ev"], 3),
+                "gllbsc_gap_ev": round(gllbsc["corrected_gap_ev"], 3),
+                "reference": entry.reference,
+            }
+        )
     if not rows:
         return {"materials": 0, "rows": []}
     table = pd.DataFrame(rows)
@@ -162,7 +193,13 @@ def gaps_against_measured(measured: pd.DataFrame, spectra: dict[str, dict], corr
 
 
 def convergence_table(
-    records: dict[str, dict], load_dielectric, grid: np.ndarray, floor: float, threshold: float, edge_window_ev: float, reference_broadening_ev: float
+    records: dict[str, dict],
+    load_dielectric,
+    grid: np.ndarray,
+    floor: float,
+    threshold: float,
+    edge_window_ev: float,
+    reference_broadening_ev: float,
 ) -> list[dict]:
     """Per material and run of the convergence study (:mod:`specgroups.firstprinciples.convergence`), the onset
     error (eV), the log10 alpha MAE and the error of log10 I (the absorption-edge integral over
@@ -178,12 +215,22 @@ def convergence_table(
         if record["status"] != "ok":
             continue
         spectra = {
-            run["label"]: log_absorption_on_grid(load_dielectric(material_id, run["label"]), grid, floor, cut_below_ev=run["direct_gap_ev"])
+            run["label"]: log_absorption_on_grid(
+                load_dielectric(material_id, run["label"]), grid, floor, cut_below_ev=run["direct_gap_ev"]
+            )
             for run in record["runs"]
         }
         for row in convergence_errors(grid, spectra, record["runs"], reference_broadening_ev, metrics):
-            rounded = {key: round(row[key], 3) for key in ("onset_error_ev", "log_alpha_mae", "log_edge_integral_error", "kohn_sham_gap_error_ev",
-                                                           "scissored_onset_error_ev")}  # fmt: skip
+            rounded = {
+                key: round(row[key], 3)
+                for key in (
+                    "onset_error_ev",
+                    "log_alpha_mae",
+                    "log_edge_integral_error",
+                    "kohn_sham_gap_error_ev",
+                    "scissored_onset_error_ev",
+                )
+            }
             rows.append({"id": material_id, "formula": record["formula"], "nsites": record["nsites"], **row, **rounded})
     return rows
 
@@ -196,7 +243,14 @@ def cpu_hours(results: dict[str, dict]) -> dict[str, float]:
     return {step: round(seconds / 3600.0, 2) for step, seconds in sorted(totals.items())}
 
 
-def onsets_against_direct_gaps(results: dict[str, dict], load_dielectric, grid: np.ndarray, floor: float, threshold: float, tolerance_ev: float = 0.1) -> dict:
+def onsets_against_direct_gaps(
+    results: dict[str, dict],
+    load_dielectric,
+    grid: np.ndarray,
+    floor: float,
+    threshold: float,
+    tolerance_ev: float = 0.1,
+) -> dict:
     """Where the onset (log10 alpha = ``threshold``) lies against the lowest direct transition, unshifted, with
     eps_imag cut below the Kohn-Sham gap (the earlier rule) and below the direct gap (the dataset's rule):
     how many ``ok`` results, and how many indirect ones (direct gap above the Kohn-Sham gap by more than
@@ -210,17 +264,26 @@ def onsets_against_direct_gaps(results: dict[str, dict], load_dielectric, grid: 
         counts["materials"] += 1
         counts["indirect"] += indirect
         for rule, cut in (("kohn_sham_gap", result["band_gap_ev"]), ("direct_gap", result["direct_gap_ev"])):
-            onset = onset_metrics(grid, log_absorption_on_grid(dielectric, grid, floor, cut_below_ev=cut), threshold).onset_energy_ev
+            onset = onset_metrics(
+                grid, log_absorption_on_grid(dielectric, grid, floor, cut_below_ev=cut), threshold
+            ).onset_energy_ev
             below = bool(onset < result["direct_gap_ev"] - tolerance_ev)
             counts[f"below_with_cut_at_{rule}"] += below
             counts[f"indirect_below_with_cut_at_{rule}"] += below and indirect
     return {"tolerance_ev": tolerance_ev, **dict(counts)}
 
 
-def direct_gap_cut_example(result: dict, dielectric: DielectricFunction, grid: np.ndarray, floor: float, threshold: float) -> dict:
+def direct_gap_cut_example(
+    result: dict, dielectric: DielectricFunction, grid: np.ndarray, floor: float, threshold: float
+) -> dict:
     """One material's onset (eV) as computed, cut below its Kohn-Sham gap and cut below its lowest direct
     transition, beside both gaps."""
-    onset = lambda cut: round(onset_metrics(grid, log_absorption_on_grid(dielectric, grid, floor, cut_below_ev=cut), threshold).onset_energy_ev, 3)  # noqa: E731
+    onset = lambda cut: round(
+        onset_metrics(
+            grid, log_absorption_on_grid(dielectric, grid, floor, cut_below_ev=cut), threshold
+        ).onset_energy_ev,
+        3,
+    )  # noqa: E731
     return {
         "id": result["material_id"],
         "formula": result["formula"],
@@ -232,7 +295,13 @@ def direct_gap_cut_example(result: dict, dielectric: DielectricFunction, grid: n
     }
 
 
-def convergence_summary(rows: list[dict], spectrum_density, broadening_ev: float, onset_tolerance_ev: float = 0.1, mae_tolerance: float = 0.1) -> dict:
+def convergence_summary(
+    rows: list[dict],
+    spectrum_density,
+    broadening_ev: float,
+    onset_tolerance_ev: float = 0.1,
+    mae_tolerance: float = 0.1,
+) -> dict:
     """The spectra's own settings in the convergence table of :func:`convergence_table`: each material's run
     at the optics density its spectrum uses (``spectrum_density(nsites)``, e.g.
     :meth:`~specgroups.firstprinciples.settings.OpticsSettings.spectrum_kpoint_density`) and ``broadening_ev``.
@@ -240,25 +309,62 @@ def convergence_summary(rows: list[dict], spectrum_density, broadening_ev: float
     of its Kohn-Sham gap and scissored onset (:func:`~specgroups.firstprinciples.convergence.convergence_errors`);
     the largest of each and of the scissored onset error; how many materials meet both tolerances (the targets:
     0.1 eV, 0.1); and, on the densest grid, how far every other broadening moves the onset and the spectrum."""
-    production = [row for row in rows if row["optics_kpoint_density"] == spectrum_density(row["nsites"]) and row["broadening_ev"] == broadening_ev]
+    production = [
+        row
+        for row in rows
+        if row["optics_kpoint_density"] == spectrum_density(row["nsites"]) and row["broadening_ev"] == broadening_ev
+    ]
     densest = {row["id"]: max(r["optics_kpoint_density"] for r in rows if r["id"] == row["id"]) for row in rows}
-    broadening = [row for row in rows if row["optics_kpoint_density"] == densest[row["id"]] and row["broadening_ev"] != broadening_ev]
-    within = [row for row in production if abs(row["onset_error_ev"]) <= onset_tolerance_ev and row["log_alpha_mae"] <= mae_tolerance]
+    broadening = [
+        row
+        for row in rows
+        if row["optics_kpoint_density"] == densest[row["id"]] and row["broadening_ev"] != broadening_ev
+    ]
+    within = [
+        row
+        for row in production
+        if abs(row["onset_error_ev"]) <= onset_tolerance_ev and row["log_alpha_mae"] <= mae_tolerance
+    ]
     return {
         "materials": len(production),
         "broadening_ev": broadening_ev,
         "max_abs_onset_error_ev": max((abs(row["onset_error_ev"]) for row in production), default=None),
         "max_log_alpha_mae": max((row["log_alpha_mae"] for row in production), default=None),
-        "max_abs_scissored_onset_error_ev": max((abs(row["scissored_onset_error_ev"]) for row in production), default=None),
+        "max_abs_scissored_onset_error_ev": max(
+            (abs(row["scissored_onset_error_ev"]) for row in production), default=None
+        ),
         "within_tolerances": len(within),
         "tolerances": {"onset_ev": onset_tolerance_ev, "log_alpha_mae": mae_tolerance},
         "per_material": [
-            {key: row[key] for key in ("id", "formula", "nsites", "optics_kpoint_density", "kpoint_grid_optics", "onset_error_ev", "log_alpha_mae",
-                                       "log_edge_integral_error", "kohn_sham_gap_error_ev", "scissored_onset_error_ev")}  # fmt: skip
+            {
+                key: row[key]
+                for key in (
+                    "id",
+                    "formula",
+                    "nsites",
+                    "optics_kpoint_density",
+                    "kpoint_grid_optics",
+                    "onset_error_ev",
+                    "log_alpha_mae",
+                    "log_edge_integral_error",
+                    "kohn_sham_gap_error_ev",
+                    "scissored_onset_error_ev",
+                )
+            }
             for row in production
         ],
         "other_broadenings_on_the_densest_grid": [
-            {key: row[key] for key in ("id", "formula", "broadening_ev", "onset_error_ev", "log_alpha_mae", "log_edge_integral_error")}
+            {
+                key: row[key]
+                for key in (
+                    "id",
+                    "formula",
+                    "broadening_ev",
+                    "onset_error_ev",
+                    "log_alpha_mae",
+                    "log_edge_integral_error",
+                )
+            }
             for row in broadening
         ],
     }
@@ -275,18 +381,102 @@ def skewed_cells(materials: dict[str, dict], comparisons: dict[str, dict]) -> di
 
     from specgroups.firstprinciples.cells import is_skewed
 
-    skewed = [material_id for material_id, material in sorted(materials.items()) if is_skewed(Structure.from_dict(material["structure"]))]
-    keys = ("energy_per_atom_difference_ev", "band_gap_difference_ev", "direct_gap_difference_ev", "max_band_mean_difference_ev")
+    skewed = [
+        material_id
+        for material_id, material in sorted(materials.items())
+        if is_skewed(Structure.from_dict(material["structure"]))
+    ]
+    keys = (
+        "energy_per_atom_difference_ev",
+        "band_gap_difference_ev",
+        "direct_gap_difference_ev",
+        "max_band_mean_difference_ev",
+    )
     rows = [
-        {"id": material_id, "formula": record["formula"], "nsites": record["nsites"], "angles_deg": record["cell_angles_deg"]["given"],
-         **{key: round(record[key], 4) for key in keys},
-         "spectrum_kpoints": {label: int(np.prod(grid)) for label, grid in record["spectrum_kpoint_grids"].items()}}
-        for material_id, record in sorted(comparisons.items()) if record["status"] == "ok"
-    ]  # fmt: skip
+        {
+            "id": material_id,
+            "formula": record["formula"],
+            "nsites": record["nsites"],
+            "angles_deg": record["cell_angles_deg"]["given"],
+            **{key: round(record[key], 4) for key in keys},
+            "spectrum_kpoints": {label: int(np.prod(grid)) for label, grid in record["spectrum_kpoint_grids"].items()},
+        }
+        for material_id, record in sorted(comparisons.items())
+        if record["status"] == "ok"
+    ]
     return {
         "skewed": len(skewed),
         "materials": len(materials),
         "compared": rows,
         **{f"max_abs_{key}": max((abs(row[key]) for row in rows), default=None) for key in keys},
         "skewed_ids": skewed,
+    }
+
+
+def validation_report(params: dict, settings: OpticsSettings) -> dict:
+    """Every validation of the first-principles data that the ``validate`` params section names (paths of the
+    results, references and measured gaps; the grid and onset definition): GPAW against VASP (MgSe) and
+    experiment (MgO), gaps against the PBEsol database and measured gaps, onsets against direct gaps, the
+    direct-gap cut, the convergence table, skewed cells, CPU hours, counts and settings of the spectra."""
+    from pathlib import Path
+
+    import pandas as pd
+    from pymatgen.core import Structure
+
+    from specgroups.firstprinciples.results import dielectric_path, labelled_dielectric_path, load_results
+    from specgroups.io.atomic import read_json
+    from specgroups.spectra import energy_grid, read_dielectric
+
+    grid, floor, threshold = energy_grid(**params["grid"]), float(params["floor"]), float(params["onset_threshold"])
+    mgse = against_vasp(params["vasp_reference"], settings, grid)
+    mgo = against_experiment(
+        Structure.from_dict(next(r for r in read_json(params["oxides"]) if r["id"] == params["mgo_id"])["structure"]),
+        params["mgo_id"],
+        settings,
+        params["mgo_measured_gap_ev"],
+        params["mgo_measured_eps_inf"],
+    )
+    materials = {m["id"]: m for m in read_json(params["materials"])}
+    spectra_dir, gaps_dir, convergence_dir = (Path(params[key]) for key in ("first_principles", "gaps", "convergence"))
+    results = {k: v for k, v in load_results(spectra_dir).items() if k in materials}
+    corrected, convergence, cell_shapes = (
+        load_results(gaps_dir),
+        load_results(convergence_dir),
+        load_results(Path(params["cell_shapes"])),
+    )
+    spectrum = lambda material_id: read_dielectric(dielectric_path(spectra_dir, material_id))  # noqa: E731
+    measured = gaps_against_measured(pd.read_csv(params["measured_gaps"]), results, corrected)
+    table = convergence_table(
+        convergence,
+        lambda i, label: read_dielectric(labelled_dielectric_path(convergence_dir, i, label)),
+        grid,
+        floor,
+        threshold,
+        float(params["edge_window_ev"]),
+        settings.broadening_ev,
+    )
+    return {
+        "mgse_gpaw_vs_vasp": mgse["as_computed"],
+        "mgse_gpaw_vs_vasp_cut_below_gap": mgse["cut_below_gap"],
+        "mgo_gpaw_vs_experiment": mgo,
+        "gaps_gpaw_pbe_vs_pbesol_database": gaps_against_database(materials, results),
+        "gaps_vs_measured": measured,
+        "onsets_vs_direct_gaps": onsets_against_direct_gaps(results, spectrum, grid, floor, threshold),
+        "direct_gap_cut_example": direct_gap_cut_example(
+            results[params["indirect_example"]], spectrum(params["indirect_example"]), grid, floor, threshold
+        ),
+        "convergence": table,
+        "convergence_summary": convergence_summary(table, settings.spectrum_kpoint_density, settings.broadening_ev),
+        "skewed_cells": skewed_cells(materials, cell_shapes),
+        "cpu_hours": {
+            name: cpu_hours(batch)
+            for name, batch in (
+                ("spectra", results),
+                ("gaps", corrected),
+                ("convergence", convergence),
+                ("cell_shapes", cell_shapes),
+            )
+        },
+        "dataset": dataset_counts(materials, results, float(grid[-1])),
+        "spectra_settings": spectra_on_present_settings(materials, results, settings),
     }

@@ -17,11 +17,11 @@ import sys
 import traceback
 from pathlib import Path
 
-from specgroups.atomic import read_json
 from specgroups.errors import InputError
 from specgroups.firstprinciples.gaps import recorded_settings as gllbsc_settings
 from specgroups.firstprinciples.results import write_result
 from specgroups.firstprinciples.settings import OpticsSettings
+from specgroups.io.atomic import read_json
 
 CALCULATIONS = ("optics", "gllbsc", "convergence", "localisation", "cell_shape")
 # exit status of a worker whose task's settings its code cannot read: the library changed under a running batch
@@ -42,7 +42,9 @@ def calculate(calculation: str, structure, material_id: str, settings, options: 
     if calculation == "optics":
         from specgroups.firstprinciples.calculation import compute_optics
 
-        return compute_optics(structure, material_id, settings, first_empty_band_round=int(options.get("first_empty_band_round", 1))).as_dict()
+        return compute_optics(
+            structure, material_id, settings, first_empty_band_round=int(options.get("first_empty_band_round", 1))
+        ).as_dict()
     if calculation == "gllbsc":
         from specgroups.firstprinciples.gaps import compute_corrected_gap
 
@@ -54,7 +56,14 @@ def calculate(calculation: str, structure, material_id: str, settings, options: 
     if calculation == "localisation":
         from specgroups.firstprinciples.localisation import compute_localisation
 
-        return compute_localisation(structure, material_id, settings, float(options["bond_cutoff"]), float(options["mass_step_per_a"]), options["mesh"]).as_dict()
+        return compute_localisation(
+            structure,
+            material_id,
+            settings,
+            float(options["bond_cutoff"]),
+            float(options["mass_step_per_a"]),
+            options["mesh"],
+        ).as_dict()
     if calculation == "cell_shape":
         from specgroups.firstprinciples.cells import compare_cell_shapes
 

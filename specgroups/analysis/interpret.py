@@ -1,0 +1,93 @@
+"""What a clustering says about chemistry: enrichment, per-cluster summaries, validated design guidelines, and
+how coherent each representation's clusters are chemically. Needs the per-material chemistry records and the
+clusters; the study's V5+/Cr6+ contrast is drawn on the same clusters apart (:mod:`specgroups.study.contrast`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from specgroups.analysis.chemistry import FEATURE_KINDS, feature_parents, feature_table
+from specgroups.analysis.clustering import chemical_coherence_by_kind, nearest_clusters
+from specgroups.analysis.guidelines import cluster_summaries, guideline_materials, validated_guidelines
+
+
+@dataclass(frozen=True)
+class GuidelineSplits:
+    """Guidelines are derived on ``derivation_splits`` and tested on ``held_out_splits``; each states the range
+    holding ``interval_level`` of its materials' onsets, and held-out coverage is checked against it."""
+
+    derivation_splits: tuple[str, ...]
+    held_out_splits: tuple[str, ...]
+    interval_level: float
+
+
+@dataclass(frozen=True)
+class InterpretSettings:
+    """Enrichment: (cluster, feature) pairs with at least ``min_count`` carriers are tested, q <= ``max_q_value``
+    reported; ``guidelines``: the splits and interval level; ``permutations``: random relabellings of each
+    chemical-coherence baseline; ``bootstrap_rounds``: resamples of every 95 % interval; ``seed`` of them all."""
+
+    min_count: int
+    max_q_value: float
+    guidelines: GuidelineSplits
+    permutations: int
+    bootstrap_rounds: int
+    seed: int
+
+
+@dataclass(frozen=True)
+class ClusterChemistry:
+    """The enrichment tests, the per-cluster summaries, the guidelines and the JSON-ready summary of them."""
+
+    enrichment: pd.DataFrame
+    clusters: dict
+    guidelines: list[dict]
+    summary: dict
+
+
+def interpret_clusters(
+    table: pd.DataFrame,
+    ids: list[str],
+    records: dict[str, dict],
+    clusters: dict[str, np.ndarray],
+    settings: InterpretSettings,
+) -> ClusterChemistry:
+    """The chemistry of the chosen clustering (``clusters``: a clusters.npz's arrays; ``table``: the dataset's
+    materials, rows in ``ids`` order) and the chemical coherence of every representation's clusters."""
+    labels, splits = clusters["labels"], settings.guidelines
+    usable, rows, names, matrix = feature_table(records, ids)
+    materials = guideline_materials(
+        table, rows, names, matrix, labels, list(splits.derivation_splits), list(splits.held_out_splits)
+    )
+    enriched, guidelines, validation = validated_guidelines(
+        materials,
+        feature_parents([records[m] for m in usable]),
+        nearest_clusters(clusters["linkage"], labels),
+        settings.min_count,
+        settings.max_q_value,
+        splits.interval_level,
+        np.random.default_rng(settings.seed),
+        settings.bootstrap_rounds,
+    )
+    by_representation = {
+        key.removeprefix("labels_"): clusters[key][rows] for key in sorted(clusters) if key.startswith("labels_")
+    }
+    coherence = chemical_coherence_by_kind(
+        matrix, names, FEATURE_KINDS, by_representation, settings.seed, settings.permutations
+    )
+    summary = {
+        "materials": len(ids),
+        "representation": str(clusters["representation"]),
+        "enrichment_tests": len(enriched),
+        "max_q_value": settings.max_q_value,
+        "significant": int((enriched.q_value <= settings.max_q_value).sum()),
+        "guidelines": [g["statement"] for g in guidelines],
+        "guideline_validation": validation,
+        "chemical_coherence": coherence,
+    }
+    return ClusterChemistry(
+        enriched, cluster_summaries(table, labels, enriched, settings.max_q_value), guidelines, summary
+    )

@@ -1,0 +1,252 @@
+"""The headline's mechanism on every V5+/Cr6+ oxide: how far the CBM spreads, by environment class.
+
+The per-material measures are those of :mod:`specgroups.firstprinciples.localisation` (computed in
+the first-principles profile, read here); the classes are those of :mod:`specgroups.study.contrast`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from specgroups.errors import InputError
+from specgroups.study.contrast import environment_differences
+
+# each measure, and the baseline it is read against (see specgroups.firstprinciples.localisation)
+MEASURES = {
+    "cbm_weight_mo4": "vbm_weight_mo4",
+    "cbm_weight_other_cations": None,
+    "lowest_conduction_band_width_ev": "highest_valence_band_width_ev",
+    "cbm_curvature_mass": None,
+    "cbm_conductivity_mass": None,
+}
+COLUMNS = [
+    "id",
+    "formula",
+    "cation",
+    "environment",
+    "status",
+    "band_gap_ev",
+    "cbm_weight_headline_cation",
+    *[name for pair in MEASURES.items() for name in pair if name],
+]
+
+
+def curvature_mass(masses: list[float | None] | None) -> float:
+    """The harmonic mean of the principal masses' magnitudes, 3 / sum_i(1/|m_i|) (electron masses): how flat the
+    lowest conduction band is at the mesh's CBM whatever the signs of its curvatures. Equal to the conductivity
+    mass at a minimum; still defined where a flat band's minimum falls between mesh points (a negative
+    curvature), which would otherwise drop exactly the flattest bands. NaN without masses; an infinite mass
+    (zero curvature) counts as 1/|m| = 0."""
+    if not masses or any(m is None for m in masses):
+        return float("nan")
+    inverse = sum(1 / abs(m) for m in masses)
+    return float(3 / inverse) if inverse > 0 else float("inf")
+
+
+def localisation_table(contrast: pd.DataFrame, results: dict[str, dict], formulas: dict[str, str]) -> pd.DataFrame:
+    """One row per oxide of the contrast (id, cation, environment; ``formulas`` by id) with its localisation
+    result's measures (:data:`COLUMNS`); NaN where the calculation did not finish ("status" says why:
+    "missing" without a result)."""
+    rows = []
+    for row in contrast.to_dict("records"):
+        result = results.get(row["id"], {"status": "missing"})
+        ok = result["status"] == "ok"
+        derived = {"cbm_curvature_mass": curvature_mass(result.get("cbm_masses"))}
+        rows.append(
+            {
+                **row,
+                "formula": formulas[row["id"]],
+                "status": result["status"],
+                **{name: ((derived | result).get(name) if ok else None) for name in COLUMNS[5:]},
+            }
+        )
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    numeric = COLUMNS[5:]
+    table[numeric] = table[numeric].astype(float)
+    return table
+
+
+def localisation_by_class(table: pd.DataFrame, rng: np.random.Generator, rounds: int) -> dict:
+    """Per cation, each measure's (and baseline's) class means and class differences with bootstrap 95 %
+    intervals (:func:`specgroups.study.contrast.environment_differences`), over the materials with a result."""
+    done = table[table["status"] == "ok"]
+    quantities = {name: dict(zip(done["id"], done[name])) for pair in MEASURES.items() for name in pair if name}
+    return environment_differences(done[["id", "cation", "environment"]], quantities, rng, rounds)
+
+
+def like_for_like(table: pd.DataFrame, pairs: list[list[str]]) -> list[dict]:
+    """Each named pair of oxides (ids, e.g. Na2CrO4 against MgCrO4: one cation, two environments) side by side:
+    formula, environment and every measure of each."""
+    by_id = table.set_index("id")
+    compared = []
+    for pair in pairs:
+        missing = [m for m in pair if m not in by_id.index]
+        if len(pair) != 2 or missing:
+            raise InputError(
+                f"params: electronic.like_for_like pair {pair} must name two V5+/Cr6+ oxides of the dataset (not: {missing})"
+            )
+        compared.append(
+            {
+                side: {
+                    "id": m,
+                    **{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in by_id.loc[m].items()},
+                }
+                for side, m in zip(("a", "b"), pair)
+            }
+        )
+    return compared
+
+
+# the sign a difference "isolated_alkali - elsewhere" has where the study's claim holds: a later onset, and a
+# CBM more localised (more weight on the MO4 units, less on other cations, a narrower band, a heavier mass: the
+# curvature mass, defined for every material, not the conductivity mass, undefined for flat bands off the mesh)
+CLAIM_SIGNS = {
+    "onset_energy_ev": 1,
+    "cbm_weight_mo4": 1,
+    "cbm_weight_other_cations": -1,
+    "lowest_conduction_band_width_ev": -1,
+    "cbm_curvature_mass": 1,
+}
+
+
+# fewer materials than this on either side leave a claim inconclusive: a bootstrap interval of two values is no interval
+MIN_MATERIALS_PER_SIDE = 3
+
+
+def verdict(difference: dict, sign: int) -> str:
+    """ "supported" when the 95 % interval of a difference lies wholly on the claimed side of zero (``sign``),
+    "not supported" when wholly on the other side (the data say the opposite), "inconclusive" when it spans zero
+    or a side has fewer than :data:`MIN_MATERIALS_PER_SIDE` materials, "not testable" without an interval."""
+    low, high = (
+        float("nan") if value is None else sign * value for value in difference["ci95"]
+    )  # JSON writes NaN as null
+    if not (low == low and high == high):
+        return "not testable"
+    if min(difference.get("n") or [MIN_MATERIALS_PER_SIDE]) < MIN_MATERIALS_PER_SIDE:
+        return "inconclusive"
+    if min(low, high) > 0:
+        return "supported"
+    return "not supported" if max(low, high) < 0 else "inconclusive"
+
+
+def claims(by_cation_onsets: dict, by_cation_localisation: dict, pair: dict | None = None) -> list[dict]:
+    """Each claim of the headline as its measured support: per cation, the difference "isolated_alkali -
+    elsewhere" of the onset (chemistry stage) and of each localisation measure (electronic stage); and the
+    cluster separation, the onset of the data-picked pair of clusters (:func:`specgroups.study.contrast.cluster_pair`;
+    the first, holding most isolated_alkali oxides, minus the second), cation "V/Cr". Each with its 95 %
+    interval, the counts and the :func:`verdict`."""
+    rows = []
+    for cation in sorted(set(by_cation_onsets) | set(by_cation_localisation)):
+        for source in (by_cation_onsets, by_cation_localisation):
+            for quantity, sign in CLAIM_SIGNS.items():
+                if quantity not in source.get(cation, {}):
+                    continue
+                difference = source[cation][quantity]["differences"]["isolated_alkali - elsewhere"]
+                rows.append(
+                    {"cation": cation, "quantity": quantity, **difference, "verdict": verdict(difference, sign)}
+                )
+    if pair:
+        difference = pair["onset_first_minus_second_ev"]
+        rows.append(
+            {"cation": "V/Cr", "quantity": "cluster_pair_onset_ev", **difference, "verdict": verdict(difference, 1)}
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class ElectronicSettings:
+    """The ``electronic`` params. ``enabled`` false skips GPAW (a profile of another quantity); ``localisation``:
+    the first-principles profile's CBM localisation results (null: none); ``like_for_like``: pairs of oxide ids
+    of one cation in two environments; ``bootstrap_rounds`` and ``seed`` of every 95 % interval;
+    ``representatives``: {side: material id or null (the most central oxide with at most ``max_sites`` sites)};
+    atoms within ``bond_cutoff`` (A) of a V/Cr site make its tetrahedron, CBM density is counted within
+    ``radius`` (A) of them; ``gpaw``: the optics settings of the representatives' runs."""
+
+    enabled: bool
+    localisation: str | None
+    like_for_like: tuple[tuple[str, ...], ...]
+    bootstrap_rounds: int
+    seed: int
+    representatives: dict
+    max_sites: int
+    bond_cutoff: float
+    radius: float
+    gpaw: dict
+
+
+@dataclass(frozen=True)
+class Mechanism:
+    """The per-oxide localisation table (None when not computed) and the JSON-ready summary, with the claims."""
+
+    table: pd.DataFrame | None
+    summary: dict
+
+
+def explain_contrast(
+    dataset,
+    oxides: pd.DataFrame,
+    contrast: dict,
+    clusters: dict,
+    features: dict,
+    settings: ElectronicSettings,
+    out_dir: Path,
+) -> Mechanism:
+    """The mechanism of the contrast (``oxides``, ``contrast``: the interpret stage's): the localisation of every
+    V5+/Cr6+ oxide by class, like-for-like pairs, and the CBM of a representative of each side of the contrasted
+    pair of clusters (GPAW, cube files in ``out_dir``); then every claim's verdict (:func:`claims`)."""
+    from specgroups.firstprinciples.electronic import representative_states
+    from specgroups.firstprinciples.results import load_results
+    from specgroups.firstprinciples.settings import OpticsSettings
+    from specgroups.study.contrast import representatives
+
+    if not settings.enabled:
+        summary = {
+            "enabled": False,
+            "representation": None,
+            "representatives": {},
+            "localisation": {},
+            "like_for_like": [],
+        }
+        return Mechanism(None, {**summary, "claims": claims(contrast["by_cation"], {}, contrast["pair"])})
+    formulas = dict(zip(dataset.materials["id"], dataset.materials["formula"]))
+    table = localisation_table(
+        oxides, load_results(Path(settings.localisation)) if settings.localisation else {}, formulas
+    )
+    rng = np.random.default_rng(settings.seed)
+    representation = str(clusters["representation"])
+    vectors = dict(zip(features["material_ids"].tolist(), features[representation]))
+    picked = representatives(
+        contrast["pair"],
+        oxides,
+        dataset.materials,
+        clusters["labels"],
+        settings.representatives or {},
+        settings.max_sites,
+        vectors,
+    )
+    why_none = f"no {{side}} oxide with at most {settings.max_sites} sites on its side of the pair"
+    states = representative_states(
+        picked,
+        dataset.structures,
+        OpticsSettings.from_params(settings.gpaw),
+        settings.bond_cutoff,
+        settings.radius,
+        out_dir,
+        why_none,
+    )
+    by_class = localisation_by_class(table, rng, settings.bootstrap_rounds)
+    summary = {
+        "enabled": True,
+        "representation": representation,
+        "pair": contrast["pair"],
+        "representatives": states,
+        "localisation": by_class,
+        "like_for_like": like_for_like(table, [list(pair) for pair in settings.like_for_like]),
+        "not_computed": table.loc[table["status"] != "ok", ["id", "status"]].to_dict("records"),
+        "claims": claims(contrast["by_cation"], by_class, contrast["pair"]),
+    }
+    return Mechanism(table, summary)

@@ -1,0 +1,38 @@
+"""Stage `interpret`: what the clusters say: enrichment, validated design guidelines, chemical coherence, and the
+study's V5+/Cr6+ contrast on the same clusters."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from specgroups.analysis.interpret import InterpretSettings, interpret_clusters
+from specgroups.io.dataset import read_dataset
+from specgroups.io.metrics import interpret_metrics, write_results
+from specgroups.io.outputs import Interpretation, read_chemistry, read_clusters, write_interpretation
+from specgroups.study.contrast import CONTRAST_COLUMNS, headline_contrast, onset_differences, oxides
+from stages._common import stage_main
+
+
+def run(profile) -> str:
+    settings, layout = profile.settings(InterpretSettings, "interpret"), profile.layout
+    dataset, records = read_dataset(layout.dataset), read_chemistry(layout.chemistry)
+    clusters = read_clusters(layout.clusters, dataset.ids)
+    found = interpret_clusters(dataset.materials, dataset.ids, records, clusters, settings)
+    rng = np.random.default_rng(settings.seed)
+    environments, contrast = headline_contrast(
+        records, dataset.materials, clusters["labels"], clusters["linkage"], rng, settings.bootstrap_rounds
+    )
+    oxide_table = oxides(environments)[CONTRAST_COLUMNS]
+    write_interpretation(
+        layout.interpretation, Interpretation(found.enrichment, found.clusters, found.guidelines, oxide_table, contrast)
+    )
+    write_results(layout, "interpret", {**found.summary, "headline": contrast}, interpret_metrics)
+    pair = contrast["pair"] and [contrast["pair"]["isolated_alkali_cluster"], contrast["pair"]["other_cluster"]]
+    return (
+        f"interpret: {len(found.guidelines)} guidelines ({found.summary['guideline_validation']['held']} held out of sample); "
+        f"onset isolated_alkali - elsewhere (eV) {onset_differences(contrast)}; pair of clusters {pair}"
+    )
+
+
+if __name__ == "__main__":
+    stage_main(run, __doc__)

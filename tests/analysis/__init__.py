@@ -1,0 +1,1 @@
+"""Tests of specgroups.analysis, one file per module."""

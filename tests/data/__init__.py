@@ -1,0 +1,1 @@
+"""Tests of specgroups.data, one file per module."""

@@ -1,0 +1,1 @@
+"""Tests of specgroups.firstprinciples, one file per module."""

@@ -1,0 +1,1 @@
+"""Tests of specgroups.io, one file per module."""

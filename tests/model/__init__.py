@@ -1,0 +1,1 @@
+"""Tests of specgroups.model, one file per module."""

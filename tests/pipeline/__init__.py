@@ -1,0 +1,1 @@
+"""Tests that span the library: profiles, stages, DVC and the pipeline definition"""

@@ -1,0 +1,1 @@
+"""Tests of specgroups.present, one file per module."""

@@ -1,0 +1,1 @@
+"""Tests of specgroups.study, one file per module."""
