@@ -1,4 +1,5 @@
-"""Stage `cluster`: Ward linkage and labels of every representation at the chosen count, and the quality of each.
+"""Stage `cluster`: the consensus clusters of every representation and baseline at the chosen count, how stable
+and how spectrally coherent each is, and the chosen one's co-association, members' labels and confidence.
 
 The representation and count are the scan rule's pick (``data/clustering_choice.json``) unless
 ``cluster.representation`` or ``cluster.n_clusters`` set them (the paper profile's 96 clusters).
@@ -6,30 +7,49 @@ The representation and count are the scan rule's pick (``data/clustering_choice.
 
 from __future__ import annotations
 
-from specgroups.analysis.clustering import ClusterSettings, cluster_every_representation
+from specgroups.analysis.baselines import against_baselines, baseline_representations
+from specgroups.analysis.clustering import ClusterSettings
+from specgroups.analysis.consensus import consensus_clusterings, split_half_curve
+from specgroups.io.dataset import read_dataset
 from specgroups.io.metrics import cluster_metrics, write_results
-from specgroups.io.outputs import clustering_choice, read_features, representation_names, write_clusters
+from specgroups.io.outputs import clustering_choice, read_chemistry, read_ensemble_features, write_clusters
 from stages._common import stage_main
 
 
 def run(profile) -> str:
     settings, layout = profile.settings(ClusterSettings, "cluster"), profile.layout
-    features = read_features(layout.features)
-    names = representation_names(features)
-    choice = clustering_choice(layout.clustering_choice, settings.representation, settings.n_clusters, names)
-    linkages, labels, quality = cluster_every_representation(features, names, choice.n_clusters, settings)
-    write_clusters(layout.clusters, features["material_ids"], choice.representation, labels, linkages)
+    dataset, records = read_dataset(layout.dataset), read_chemistry(layout.chemistry)
+    ensemble = read_ensemble_features(layout.ensemble_features, dataset.ids)
+    baselines = baseline_representations(dataset.spectra, records, dataset.ids, settings.seed)
+    members = {name: values for name, values in ensemble.items() if name != "material_ids"}
+    representations = {**members, **{name: values[None] for name, values in baselines.items()}}
+    choice = clustering_choice(
+        layout.clustering_choice, settings.representation, settings.n_clusters, list(representations)
+    )
+    found, quality = consensus_clusterings(representations, choice.n_clusters, settings)
+    chosen = found[choice.representation]
+    labels, linkages = {name: c.labels for name, c in found.items()}, {name: c.linkage for name, c in found.items()}
+    extra = {
+        "coassociation": chosen.coassociation,
+        "member_labels": chosen.member_labels,
+        "confidence": chosen.confidence,
+    }
+    write_clusters(layout.clusters, ensemble["material_ids"], choice.representation, labels, linkages, **extra)
+    consensus = {name: c.summary(settings.stable_core) for name, c in found.items()}
     results = {
         "n_clusters": choice.n_clusters,
         "representation": choice.representation,
         "chosen_by": choice.chosen_by,
         "quality": quality,
+        "consensus": consensus,
+        "split_half_consensus_ari": split_half_curve(chosen.member_labels, choice.n_clusters, settings.seed, 20),
+        "baselines": against_baselines(choice.representation, quality, consensus),
     }
     write_results(layout, "cluster", results, cluster_metrics)
-    best = min(quality, key=lambda name: quality[name]["ratio_to_random"])
+    stable = sum(cluster["stable"] for cluster in consensus[choice.representation]["clusters"].values())
     return (
-        f"cluster: {len(labels[choice.representation])} materials into {choice.n_clusters} clusters by "
-        f"{choice.representation} ({choice.chosen_by}); most spectrally coherent representation: {best} -> {layout.clusters}"
+        f"cluster: {len(chosen.labels)} materials into {choice.n_clusters} consensus clusters of {choice.representation} "
+        f"({choice.chosen_by}; {len(chosen.member_labels)} members), {stable} stable cores -> {layout.clusters}"
     )
 
 

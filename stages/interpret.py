@@ -1,15 +1,23 @@
 """Stage `interpret`: what the clusters say: enrichment, validated design guidelines, chemical coherence, and the
-study's V5+/Cr6+ contrast on the same clusters."""
+study's V5+/Cr6+ contrast on the same clusters, with the study's group tested across the ensemble's members."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from specgroups.analysis.clustering import ClusterSettings
 from specgroups.analysis.interpret import InterpretSettings, interpret_clusters
 from specgroups.io.dataset import read_dataset
 from specgroups.io.metrics import interpret_metrics, write_results
-from specgroups.io.outputs import Interpretation, read_chemistry, read_clusters, write_interpretation
+from specgroups.io.outputs import (
+    Interpretation,
+    read_chemistry,
+    read_clusters,
+    read_ensemble_features,
+    write_interpretation,
+)
 from specgroups.study.contrast import CONTRAST_COLUMNS, headline_contrast, onset_differences, oxides
+from specgroups.study.group import group_across_members
 from stages._common import stage_main
 
 
@@ -19,13 +27,19 @@ def run(profile) -> str:
     clusters = read_clusters(layout.clusters, dataset.ids)
     found = interpret_clusters(dataset.materials, dataset.ids, records, clusters, settings)
     rng = np.random.default_rng(settings.seed)
+    labels, linkage = clusters["labels"], clusters["linkage"]
     environments, contrast = headline_contrast(
-        records, dataset.materials, clusters["labels"], clusters["linkage"], rng, settings.bootstrap_rounds
+        records, dataset.materials, labels, linkage, rng, settings.bootstrap_rounds
     )
     oxide_table = oxides(environments)[CONTRAST_COLUMNS]
-    write_interpretation(
-        layout.interpretation, Interpretation(found.enrichment, found.clusters, found.guidelines, oxide_table, contrast)
+    chosen, ensemble = (
+        profile.settings(ClusterSettings, "cluster"),
+        read_ensemble_features(layout.ensemble_features, dataset.ids),
     )
+    group = (settings.group_quorum, chosen.stable_core, chosen.seed)
+    contrast["group"] = group_across_members(oxide_table, dataset, records, clusters, ensemble, *group)
+    interpretation = Interpretation(found.enrichment, found.clusters, found.guidelines, oxide_table, contrast)
+    write_interpretation(layout.interpretation, interpretation)
     write_results(layout, "interpret", {**found.summary, "headline": contrast}, interpret_metrics)
     pair = contrast["pair"] and [contrast["pair"]["isolated_alkali_cluster"], contrast["pair"]["other_cluster"]]
     return (

@@ -174,6 +174,7 @@ def representation_quality(
     seed: int,
     permutations: int,
     bootstrap_rounds: int,
+    bootstrap_labels: np.ndarray | None = None,
 ) -> dict:
     """How good one representation's clustering is: its dimension, :func:`spectral_coherence` of the reference
     spectra (``reference_distances``: their :func:`spectral_distances`), the ARI with the clustering of the
@@ -183,7 +184,9 @@ def representation_quality(
         "dimensions": int(features.shape[1]),
         **spectral_coherence(reference_distances, labels, rng, permutations),
         "ari_with_reference_spectra_clusters": agreement(labels, reference_labels),
-        **bootstrap_stability(features, labels, n_clusters, rng, bootstrap_rounds),
+        **bootstrap_stability(
+            features, labels if bootstrap_labels is None else bootstrap_labels, n_clusters, rng, bootstrap_rounds
+        ),
     }
 
 
@@ -198,34 +201,12 @@ def by_centrality(vectors: np.ndarray) -> np.ndarray:
 class ClusterSettings:
     """The clustering used downstream: ``representation`` and ``n_clusters`` override the scan rule's pick where
     set (null: the pick); ``permutations`` random relabellings for each coherence baseline, ``bootstrap_rounds``
-    resamples for each stability, ``seed`` of both."""
+    resamples for each stability, ``seed`` of both; a consensus cluster whose stability is at least
+    ``stable_core`` is a stable core."""
 
     permutations: int
     bootstrap_rounds: int
     seed: int
+    stable_core: float
     representation: str | None = None
     n_clusters: int | None = None
-
-
-def cluster_every_representation(
-    features: dict[str, np.ndarray], names: list[str], n_clusters: int, settings: ClusterSettings
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, dict]]:
-    """({name: Ward linkage}, {name: labels at ``n_clusters``}, {name: :func:`representation_quality`}) of each
-    representation ``names`` of a features.npz (whose ``reference`` the spectra are)."""
-    linkages = {name: ward_linkage(features[name], name) for name in names}
-    labels = {name: cluster_labels(linkages[name], n_clusters) for name in names}
-    reference_distances = spectral_distances(features["reference"])
-    quality = {
-        name: representation_quality(
-            features[name],
-            labels[name],
-            labels["reference"],
-            reference_distances,
-            n_clusters,
-            settings.seed,
-            settings.permutations,
-            settings.bootstrap_rounds,
-        )
-        for name in names
-    }
-    return linkages, labels, quality

@@ -28,7 +28,8 @@ class GuidelineSplits:
 class InterpretSettings:
     """Enrichment: (cluster, feature) pairs with at least ``min_count`` carriers are tested, q <= ``max_q_value``
     reported; ``guidelines``: the splits and interval level; ``permutations``: random relabellings of each
-    chemical-coherence baseline; ``bootstrap_rounds``: resamples of every 95 % interval; ``seed`` of them all."""
+    chemical-coherence baseline; ``bootstrap_rounds``: resamples of every 95 % interval; ``seed`` of them all;
+    ``group_quorum``: how many of the study's group must share a cluster (:mod:`specgroups.study.group`)."""
 
     min_count: int
     max_q_value: float
@@ -36,6 +37,7 @@ class InterpretSettings:
     permutations: int
     bootstrap_rounds: int
     seed: int
+    group_quorum: int
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,14 @@
 """The number of clusters and the representation, scanned and chosen by a stated rule.
 
-For every representation and cluster count, the Ward clustering of that representation cut into that many
-clusters is measured as the cluster stage measures its own: spectral coherence (within-cluster MAE of the
-reference spectra over that of random groups of the same sizes; lower is better), environment coherence
-(within-cluster Jaccard similarity of the coordination environments over random groups; higher is better),
-bootstrap ARI (stability), and the out-of-sample validation of the design guidelines read off it
-(:mod:`specgroups.analysis.guidelines`). The rule (:class:`SelectionRule`) uses only the first three, none of which
-looks at the held-out materials' onsets, so the validation stays an out-of-sample check of the choice.
+For every representation and cluster count, the consensus clusters of the ensemble's members
+(:mod:`specgroups.analysis.consensus`) are measured as the cluster stage measures its own: spectral coherence
+(within-cluster MAE of the reference spectra over that of random groups of the same sizes; lower is better),
+environment coherence (within-cluster Jaccard similarity of the coordination environments over random groups;
+higher is better), consensus stability, PAC, seed-to-seed and split-half ARI (reproducibility across
+retraining), bootstrap ARI of the first member (materials resampled under one model), and the out-of-sample
+validation of the design guidelines read off them (:mod:`specgroups.analysis.guidelines`). The baselines
+(:mod:`specgroups.analysis.baselines`) are scanned beside them. The rule (:class:`SelectionRule`) uses neither the
+held-out materials' onsets nor the baselines, so the validation stays an out-of-sample check of the choice.
 """
 
 from __future__ import annotations
@@ -17,22 +19,24 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from specgroups.analysis.baselines import baseline_representations
 from specgroups.analysis.chemistry import FEATURE_KINDS, feature_parents, feature_table
 from specgroups.analysis.clustering import (
     bootstrap_stability,
     chemical_coherence,
-    cluster_labels,
     jaccard_similarities,
     nearest_clusters,
     spectral_coherence,
     spectral_distances,
-    ward_linkage,
 )
+from specgroups.analysis.consensus import consensus_of
 from specgroups.analysis.guidelines import Materials, guideline_materials, validated_guidelines
 from specgroups.analysis.interpret import InterpretSettings
 from specgroups.errors import InputError
 from specgroups.io.outputs import ClusteringChoice
 
+# random partitions of the members behind each split-half ARI
+SPLIT_HALF_PARTITIONS = 10
 SCAN_COLUMNS = [
     "representation",
     "n_clusters",
@@ -40,6 +44,10 @@ SCAN_COLUMNS = [
     "spectral_coherence_ratio",
     "environment_coherence_ratio",
     "bootstrap_ari",
+    "consensus_stability",
+    "pac",
+    "seed_to_seed_ari",
+    "split_half_consensus_ari",
     "guidelines",
     "coverage",
     "sign_agreement",
@@ -71,8 +79,11 @@ def scan_point(
     materials: Materials,
     parents: dict[str, str],
     settings: ScanSettings,
+    bootstrap_labels: np.ndarray | None = None,
 ) -> dict:
-    """The measures of one clustering: ``labels`` of every dataset row, cut from ``linkage`` of ``features``;
+    """The measures of one clustering: ``labels`` of every dataset row, cut from ``linkage`` (of ``features``, or
+    the consensus of an ensemble whose first member's features ``features`` are, clustered as ``bootstrap_labels``:
+    the bootstrap resamples materials under that one model);
     ``reference_distances`` are the :func:`specgroups.analysis.clustering.spectral_distances` of the reference spectra,
     ``environment_similarities`` the :func:`specgroups.analysis.clustering.jaccard_similarities` of the
     coordination-environment matrix of the dataset ``rows`` with a chemistry record, and ``materials``
@@ -98,7 +109,11 @@ def scan_point(
             environment_similarities, labels[rows], np.random.default_rng(settings.seed), settings.permutations
         )["ratio_to_random"],
         "bootstrap_ari": bootstrap_stability(
-            features, labels, n_clusters, np.random.default_rng(settings.seed), settings.stability_rounds
+            features,
+            labels if bootstrap_labels is None else bootstrap_labels,
+            n_clusters,
+            np.random.default_rng(settings.seed),
+            settings.stability_rounds,
         )["bootstrap_ari_mean"],
         "guidelines": len(guidelines),
         "coverage": validation["coverage"],
@@ -107,8 +122,7 @@ def scan_point(
 
 
 def cluster_scan(
-    features: dict[str, np.ndarray],
-    linkages: dict[str, np.ndarray],
+    ensemble: dict[str, np.ndarray],
     counts: list[int],
     reference_spectra: np.ndarray,
     environments: np.ndarray,
@@ -117,30 +131,39 @@ def cluster_scan(
     parents: dict[str, str],
     settings: ScanSettings,
 ) -> pd.DataFrame:
-    """:func:`scan_point` of every representation (``features`` and their Ward ``linkages``) at every count, one row
-    each (:data:`SCAN_COLUMNS`); ``materials_for`` gives the guideline materials of a labelling."""
-    found, reference_distances, environment_similarities = (
-        [],
+    """:func:`scan_point` of the consensus clusters (:func:`specgroups.analysis.consensus.consensus_of`) of every
+    representation (``ensemble``: one members x materials x dimensions array each) at every count, with the
+    consensus's stability, PAC, seed-to-seed ARI and split-half ARI; one row each (:data:`SCAN_COLUMNS`);
+    ``materials_for`` gives the guideline materials of a labelling."""
+    found = []
+    reference_distances, environment_similarities = (
         spectral_distances(reference_spectra),
         jaccard_similarities(environments),
     )
-    for name in features:
+    for name, members in ensemble.items():
         for count in counts:
-            labels = cluster_labels(linkages[name], count)
+            consensus = consensus_of(list(members), count)
+            point = scan_point(
+                members[0],
+                consensus.labels,
+                consensus.linkage,
+                reference_distances,
+                environment_similarities,
+                rows,
+                materials_for(consensus.labels),
+                parents,
+                settings,
+                consensus.member_labels[0],
+            )
+            summary = consensus.summary()
             found.append(
                 {
                     "representation": name,
-                    **scan_point(
-                        features[name],
-                        labels,
-                        linkages[name],
-                        reference_distances,
-                        environment_similarities,
-                        rows,
-                        materials_for(labels),
-                        parents,
-                        settings,
-                    ),
+                    **point,
+                    "consensus_stability": summary["stability"],
+                    "pac": summary["pac"],
+                    "seed_to_seed_ari": summary["seed_to_seed_ari"],
+                    "split_half_consensus_ari": consensus.split_half_ari(settings.seed, SPLIT_HALF_PARTITIONS),
                 }
             )
     return pd.DataFrame(found, columns=SCAN_COLUMNS)
@@ -152,7 +175,9 @@ class SelectionRule:
 
     among the representations in ``candidates`` and the scanned counts whose clusters are large enough to count
     features in (at least ``min_mean_cluster_size`` materials on average; the study's are 2,681 / 96, about 28),
-    stable (bootstrap ARI at least ``min_bootstrap_ari``) and spectrally coherent (spectral coherence ratio below
+    reproducible across retraining (consensus stability, the mean co-association within its consensus clusters, at
+    least ``min_consensus_stability``: 0.5 asks that, on average, two materials of one cluster share a cluster in
+    most members) and spectrally coherent (spectral coherence ratio below
     ``max_spectral_coherence_ratio``), the one whose clusters share coordination environments most (the highest
     environment coherence ratio: guidelines are read off shared chemistry); ties go to fewer clusters, then to
     the earlier candidate. Environment coherence grows as clusters shrink (``results/scan.json`` shows it for every
@@ -163,7 +188,7 @@ class SelectionRule:
 
     candidates: tuple[str, ...]
     min_mean_cluster_size: float
-    min_bootstrap_ari: float
+    min_consensus_stability: float
     max_spectral_coherence_ratio: float
 
     def pick(self, scan: pd.DataFrame) -> dict | None:
@@ -177,7 +202,7 @@ class SelectionRule:
         qualified = scan[
             scan["representation"].isin(self.candidates)
             & (scan["mean_cluster_size"] >= self.min_mean_cluster_size)
-            & (scan["bootstrap_ari"] >= self.min_bootstrap_ari)
+            & (scan["consensus_stability"] >= self.min_consensus_stability)
             & (scan["spectral_coherence_ratio"] < self.max_spectral_coherence_ratio)
         ]
         if qualified.empty:
@@ -206,15 +231,16 @@ class ScanPlan:
 def scan_clusterings(
     table: pd.DataFrame,
     ids: list[str],
-    features: dict[str, np.ndarray],
-    names: list[str],
+    ensemble: dict[str, np.ndarray],
+    spectra: np.ndarray,
     records: dict[str, dict],
     plan: ScanPlan,
     guidelines: InterpretSettings,
 ) -> tuple[pd.DataFrame, ClusteringChoice | None]:
-    """(:func:`cluster_scan` of the Ward clustering of every representation ``names`` of a features.npz at every
-    count of ``plan``, the rule's pick); ``records`` are the per-material chemistry records, ``guidelines`` how the
-    interpret stage reads guidelines off a clustering (enrichment threshold, splits, interval level)."""
+    """(:func:`cluster_scan` of the consensus clusters of every representation of an ensemble (``ensemble``: an
+    ensemble_features.npz's arrays) and of the baselines (:mod:`specgroups.analysis.baselines`) at every count of
+    ``plan``, the rule's pick); ``records`` are the per-material chemistry records, ``guidelines`` how the interpret
+    stage reads guidelines off a clustering (enrichment threshold, splits, interval level)."""
     usable, rows, feature_names, matrix = feature_table(records, ids)
     environments = matrix[:, [FEATURE_KINDS["environments"](name) for name in feature_names]]
     splits = guidelines.guidelines
@@ -233,11 +259,15 @@ def scan_clusterings(
             table, rows, feature_names, matrix, labels, list(splits.derivation_splits), list(splits.held_out_splits)
         )
 
+    baselines = baseline_representations(spectra, records, ids, plan.seed)
+    representations = {
+        **{name: values for name, values in ensemble.items() if name != "material_ids"},
+        **{name: values[None] for name, values in baselines.items()},
+    }
     scan = cluster_scan(
-        {name: features[name] for name in names},
-        {name: ward_linkage(features[name], name) for name in names},
+        representations,
         list(plan.counts),
-        features["reference"],
+        spectra,
         environments,
         rows,
         materials_for,

@@ -69,8 +69,19 @@ class ProfileLayout:
         return Path("models/default") if self.is_default else self.root / "model"
 
     @property
+    def members(self) -> Path:
+        """The other members of the ensemble (member 0 is :attr:`model`), one run folder each."""
+        return Path("models/members") if self.is_default else self.root / "members"
+
+    @property
     def features(self) -> Path:
+        """Member 0's features (the model the CLI predicts with)."""
         return self._data("features.npz")
+
+    @property
+    def ensemble_features(self) -> Path:
+        """Every member's features: one (members x materials x dimensions) array per representation."""
+        return self._data("ensemble_features.npz")
 
     @property
     def chemistry(self) -> Path:

@@ -4,7 +4,7 @@ These are what ``dvc metrics show`` and ``dvc metrics diff`` compare across comm
 experiments, so every key is one number (a 95 % interval is two more keys, ``<name>_low``
 and ``<name>_high``; one group of numbers, ``guideline_validation``, is nested, so that its
 keys read as one group, and DVC flattens it to ``guideline_validation.<key>``) and the keys
-of all stages together fit a terminal (about 25).
+of all stages together fit a wide terminal (under 30).
 The whole results (member lists, tables, every representation's quality) are the stages'
 ``results/<stage>.json``, which the figures and the report read. Each function takes such a result object and
 picks from it; the definitions of the numbers are those of the functions that made it.
@@ -76,16 +76,22 @@ def train_metrics(evaluation: dict) -> dict[str, Number]:
 
 
 def cluster_metrics(results: dict) -> dict[str, Number]:
-    """From the cluster stage's results, for the chosen representation
-    (:func:`specgroups.analysis.clustering.representation_quality`): the number of clusters, the within-cluster
-    spectrum MAE over that of random groups of the same sizes (below 1: spectrally coherent), and the mean
-    adjusted Rand index of bootstrap reclusterings with the full-data clusters (1: stable)."""
-    chosen = results["quality"][results["representation"]]
-    return {
-        "n_clusters": results["n_clusters"],
-        "spectral_coherence_ratio": chosen["ratio_to_random"],
-        "bootstrap_ari": chosen["bootstrap_ari_mean"],
-    }
+    """From the cluster stage's results, for the chosen representation: the number of clusters, the within-cluster
+    spectrum MAE of its consensus clusters over that of random groups of the same sizes (below 1: spectrally
+    coherent; :func:`specgroups.analysis.clustering.representation_quality`), the consensus stability (mean
+    co-association within its clusters), the seed-to-seed ARI (two single models) and the split-half consensus ARI
+    of two disjoint halves of the ensemble (:mod:`specgroups.analysis.consensus`; absent with one member)."""
+    chosen, consensus = results["quality"][results["representation"]], results["consensus"][results["representation"]]
+    curve = results["split_half_consensus_ari"]
+    return _finite(
+        {
+            "n_clusters": results["n_clusters"],
+            "spectral_coherence_ratio": chosen["ratio_to_random"],
+            "consensus_stability": consensus["stability"],
+            "seed_to_seed_ari": consensus["seed_to_seed_ari"],
+            "split_half_consensus_ari": curve[max(curve, key=int)] if curve else None,
+        }
+    )
 
 
 def _finite(metrics: dict) -> dict:

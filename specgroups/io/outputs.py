@@ -1,10 +1,12 @@
 """The stage artifacts that stages pass to each other, each read and written here and nowhere else.
 
 - ``features.npz`` (embed): ``material_ids``, ``split``, ``reference`` (the reference spectra) and one
-  array of per-material features per representation (``alignn_1``, ..., ``pooled``, ``predicted``);
+  array of per-material features per representation (``alignn_1``, ..., ``pooled``, ``predicted``), of member 0;
+- ``ensemble_features.npz`` (embed): ``material_ids`` and per representation every member's features, stacked;
 - ``clustering_choice.json`` (scan): the representation and cluster count the scan rule picks;
-- ``clusters.npz`` (cluster): ``material_ids``, the chosen ``representation``, its ``labels`` and
-  ``linkage``, and ``labels_<name>`` and ``linkage_<name>`` of every representation;
+- ``clusters.npz`` (cluster): ``material_ids``, the chosen ``representation``, its consensus ``labels`` and
+  ``linkage``, ``labels_<name>`` and ``linkage_<name>`` of every representation and baseline, and the chosen
+  consensus's ``coassociation``, ``member_labels`` and per-material ``confidence``;
 - the chemistry folder (chemistry): ``materials.json``, one record per material;
 - the interpretation folder (interpret): ``enrichment.csv``, ``clusters.json``, ``guidelines.json``,
   ``contrast.csv`` and ``contrast.json`` (the V5+/Cr6+ contrast and the contrasted pair of clusters).
@@ -62,6 +64,20 @@ def write_features(
 
 def read_features(path: str | Path) -> dict[str, np.ndarray]:
     return read_arrays(path, "embed")
+
+
+def write_ensemble_features(path: str | Path, material_ids: list[str], members: list[dict[str, np.ndarray]]) -> None:
+    """Every member's features: per representation one (members x materials x dimensions) array."""
+    stacked = {name: np.stack([features[name] for features in members]) for name in members[0]}
+    write_arrays(path, material_ids=np.array(material_ids), **stacked)
+
+
+def read_ensemble_features(path: str | Path, material_ids: list[str] | None = None) -> dict[str, np.ndarray]:
+    """The arrays of an ensemble_features.npz; InputError if ``material_ids`` are given and differ from its materials."""
+    arrays = read_arrays(path, "embed")
+    if material_ids is not None and list(arrays["material_ids"]) != list(material_ids):
+        raise InputError(f"{path}: its materials differ from those of the dataset")
+    return arrays
 
 
 def representation_names(features: dict[str, np.ndarray]) -> list[str]:
@@ -127,7 +143,10 @@ def write_clusters(
     chosen: str,
     labels: dict[str, np.ndarray],
     linkages: dict[str, np.ndarray],
+    **consensus: np.ndarray,
 ) -> None:
+    """The chosen clustering (``labels``, ``linkage``), every representation's, and arrays of the chosen consensus
+    (``coassociation``, ``member_labels``, ``confidence``)."""
     write_arrays(
         path,
         material_ids=material_ids,
@@ -136,6 +155,7 @@ def write_clusters(
         linkage=linkages[chosen],
         **{f"labels_{name}": values for name, values in labels.items()},
         **{f"linkage_{name}": values for name, values in linkages.items()},
+        **consensus,
     )
 
 

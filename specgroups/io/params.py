@@ -66,10 +66,13 @@ def read_params(path: str | Path, *sections: str) -> dict:
 
 
 def section_of(params: dict, section: str, source: str | Path = "params") -> dict:
-    """The mapping ``params[section]``; InputError naming the section if there is none."""
-    if not isinstance(params.get(section), dict):
+    """The mapping ``params[section]`` (``a.b``: ``params[a][b]``); InputError naming the section if there is none."""
+    found = params
+    for key in section.split("."):
+        found = found.get(key) if isinstance(found, dict) else None
+    if not isinstance(found, dict):
         raise InputError(f"{source}: no '{section}' section")
-    return params[section]
+    return found
 
 
 def _cast(value: Any, kind: Any, where: str) -> Any:

@@ -189,10 +189,12 @@ def workflow_notes(
     return {
         "dataset": f"{dataset_summary['materials']} materials, {params['figures']['quantity']}",
         "graphs": f"k-nearest, {params['graphs']['max_neighbors']} neighbours",
-        "train": f"ALIGNN {architecture['alignn_layers']}+{architecture['gcn_layers']} layers, test MAE {evaluation['spectrum_mae']['test']:.3f}",
+        "train": f"ALIGNN {architecture['alignn_layers']}+{architecture['gcn_layers']} layers x {len(evaluation['ensemble']['members'])}, test MAE {evaluation['spectrum_mae']['test']:.3f}",
         "embed": "features of every layer",
-        "cluster": f"Ward, {clustering[0]} clusters ({clustering[1]})",
-        "chemistry": "oxidation states, ChemEnv, enrichment",
+        "cluster": f"Ward consensus, {clustering[0]} clusters ({clustering[1]})",
+        "chemistry": "oxidation states, ChemEnv",
+        "scan": "every representation and count; the rule's pick",
+        "interpret": "enrichment, guidelines, V/Cr contrast",
         "electronic": "GPAW CBM localisation",
     }
 

@@ -133,12 +133,54 @@ def verdict(difference: dict, sign: int) -> str:
     return "not supported" if max(low, high) < 0 else "inconclusive"
 
 
-def claims(by_cation_onsets: dict, by_cation_localisation: dict, pair: dict | None = None) -> list[dict]:
+def group_claims(group: dict | None) -> list[dict]:
+    """The study's group tested across the ensemble (:func:`specgroups.study.group.group_across_members`), as claim
+    rows (cation "V/Cr"): it shares one cluster in the members ("supported" when in at least 90 % of them), a stable
+    consensus core holds it, and the pair of clusters each member picks keeps the onset contrast ("supported" when
+    the 2.5 % bound over members lies above zero, "not supported" when the 97.5 % bound lies below it)."""
+    if not group or "members" not in group:
+        return []
+    members, share = group["members"], group["share_of_members_holding_quorum"]
+    pair = group["pair_onset_difference_ev"]
+    bounds = pair["range95"] or [None, None]
+    counts = [members, group["materials"]]
+    pair_verdict = "not testable" if pair["members_with_pair"] < 2 else verdict({"ci95": bounds, "n": None}, 1)
+    return [
+        {
+            "cation": "V/Cr",
+            "quantity": "group_in_one_cluster_share",
+            "difference": share,
+            "ci95": [None, None],
+            "n": counts,
+            "verdict": "supported" if share >= 0.9 else "not supported",
+        },
+        {
+            "cation": "V/Cr",
+            "quantity": "group_in_stable_core",
+            "difference": group["consensus_cluster_stability"],
+            "ci95": [None, None],
+            "n": [group["in_consensus_cluster"], group["materials"]],
+            "verdict": "supported" if group["held_by_stable_core"] else "not supported",
+        },
+        {
+            "cation": "V/Cr",
+            "quantity": "pair_onset_across_members_ev",
+            "difference": pair["median"],
+            "ci95": bounds,
+            "n": [pair["members_with_pair"], members],
+            "verdict": pair_verdict,
+        },
+    ]
+
+
+def claims(
+    by_cation_onsets: dict, by_cation_localisation: dict, pair: dict | None = None, group: dict | None = None
+) -> list[dict]:
     """Each claim of the headline as its measured support: per cation, the difference "isolated_alkali -
     elsewhere" of the onset (chemistry stage) and of each localisation measure (electronic stage); and the
     cluster separation, the onset of the data-picked pair of clusters (:func:`specgroups.study.contrast.cluster_pair`;
     the first, holding most isolated_alkali oxides, minus the second), cation "V/Cr". Each with its 95 %
-    interval, the counts and the :func:`verdict`."""
+    interval, the counts and the :func:`verdict`; then the :func:`group_claims` of the study's group."""
     rows = []
     for cation in sorted(set(by_cation_onsets) | set(by_cation_localisation)):
         for source in (by_cation_onsets, by_cation_localisation):
@@ -154,6 +196,7 @@ def claims(by_cation_onsets: dict, by_cation_localisation: dict, pair: dict | No
         rows.append(
             {"cation": "V/Cr", "quantity": "cluster_pair_onset_ev", **difference, "verdict": verdict(difference, 1)}
         )
+    rows.extend(group_claims(group))
     return rows
 
 
@@ -211,7 +254,9 @@ def explain_contrast(
             "localisation": {},
             "like_for_like": [],
         }
-        return Mechanism(None, {**summary, "claims": claims(contrast["by_cation"], {}, contrast["pair"])})
+        return Mechanism(
+            None, {**summary, "claims": claims(contrast["by_cation"], {}, contrast["pair"], contrast.get("group"))}
+        )
     formulas = dict(zip(dataset.materials["id"], dataset.materials["formula"]))
     table = localisation_table(
         oxides, load_results(Path(settings.localisation)) if settings.localisation else {}, formulas
@@ -247,6 +292,6 @@ def explain_contrast(
         "localisation": by_class,
         "like_for_like": like_for_like(table, [list(pair) for pair in settings.like_for_like]),
         "not_computed": table.loc[table["status"] != "ok", ["id", "status"]].to_dict("records"),
-        "claims": claims(contrast["by_cation"], by_class, contrast["pair"]),
+        "claims": claims(contrast["by_cation"], by_class, contrast["pair"], contrast.get("group")),
     }
     return Mechanism(table, summary)

@@ -59,6 +59,7 @@ def test_guidelines_come_from_derivation_materials_with_chemistry_and_coherence_
         permutations=20,
         bootstrap_rounds=200,
         seed=0,
+        group_quorum=9,
     )
 
     found = interpret_clusters(table, ids, records, clusters, settings)

@@ -10,13 +10,12 @@ import pandas as pd
 import pytest
 
 from specgroups import InputError
-from specgroups.analysis.clustering import ward_linkage
 from specgroups.analysis.guidelines import Materials
 from specgroups.analysis.scan import SCAN_COLUMNS, ScanSettings, SelectionRule, cluster_scan
 from tests.helpers import ROOT
 
 RULE = SelectionRule(
-    ("alignn_1", "pooled"), min_mean_cluster_size=20, min_bootstrap_ari=0.6, max_spectral_coherence_ratio=1.0
+    ("alignn_1", "pooled"), min_mean_cluster_size=20, min_consensus_stability=0.6, max_spectral_coherence_ratio=1.0
 )
 
 
@@ -27,7 +26,7 @@ def scan_of(rows: list[tuple]) -> pd.DataFrame:
         "mean_cluster_size",
         "spectral_coherence_ratio",
         "environment_coherence_ratio",
-        "bootstrap_ari",
+        "consensus_stability",
     ]
     return pd.DataFrame(rows, columns=columns)
 
@@ -82,9 +81,9 @@ def test_a_scan_measures_every_representation_at_every_count():
     settings = ScanSettings(
         permutations=10, stability_rounds=3, guideline_rounds=50, min_count=2, max_q_value=0.05, level=0.8, seed=0
     )
+    # one member each: the consensus is the Ward clustering, so stability is 1 and the bootstrap tells them apart
     scan = cluster_scan(
-        features,
-        {name: ward_linkage(f) for name, f in features.items()},
+        {name: f[None] for name, f in features.items()},
         [2, 3, 6],
         spectra,
         environments,
@@ -94,6 +93,7 @@ def test_a_scan_measures_every_representation_at_every_count():
         settings,
     )
     assert list(scan.columns) == SCAN_COLUMNS and len(scan) == 6
+    assert (scan["consensus_stability"] == 1.0).all() and scan["split_half_consensus_ari"].isna().all()
     blobs, noise = (
         scan[scan.representation == "blobs"].set_index("n_clusters"),
         scan[scan.representation == "noise"].set_index("n_clusters"),
@@ -116,11 +116,12 @@ def test_each_committed_profile_clusters_as_its_rule_picks(profile):
     picked = SelectionRule(
         tuple(rule["candidates"]),
         rule["min_mean_cluster_size"],
-        rule["min_bootstrap_ari"],
+        rule["min_consensus_stability"],
         rule["max_spectral_coherence_ratio"],
     ).pick(scan)
     clusters = json.loads((ROOT / profile / "results/cluster.json").read_text())
     assert picked == results["picked"] == {key: clusters[key] for key in ("representation", "n_clusters")}
     assert clusters["chosen_by"] == "scan rule"
     plot = pd.read_csv(ROOT / profile / "metrics/n_clusters_scan.csv")
-    assert plot["n_clusters"].tolist() == sorted(scan["n_clusters"].unique().tolist())
+    shown = scan[scan["representation"] == picked["representation"]]
+    assert plot["n_clusters"].tolist() == shown["n_clusters"].tolist()

@@ -4,7 +4,6 @@ no partial output, and the outputs of an earlier run left as they were."""
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import shutil
 import subprocess
@@ -21,6 +20,7 @@ from pymatgen.core import Lattice, Structure
 from specgroups.data.assemble import OnsetCorrection, SpectrumOptions, assemble_dataset
 from specgroups.io.dataset import write_dataset
 from specgroups.io.layout import ProfileLayout
+from specgroups.io.outputs import write_chemistry, write_ensemble_features
 from specgroups.model.network import build_model
 from tests.data.test_assemble import RESULTS, demo_candidates
 from tests.helpers import ROOT, study_grid
@@ -166,22 +166,13 @@ def case_empty_dataset(tmp_path, params):
 
 
 def case_more_clusters_than_materials(tmp_path, params):
-    buffer = io.BytesIO()
-    rng = np.random.default_rng(0)
-    np.savez(
-        buffer,
-        material_ids=np.array(["a", "b", "c", "d"]),
-        pooled=rng.normal(size=(4, 8)),
-        reference=rng.normal(size=(4, 20)),
-    )
-    ProfileLayout.of(tmp_path).features.parent.mkdir(parents=True, exist_ok=True)
-    ProfileLayout.of(tmp_path).features.write_bytes(buffer.getvalue())
+    layout = ProfileLayout.of(tmp_path)
+    dataset = good_dataset(layout.dataset)
+    write_chemistry(layout.chemistry, {m: {"id": m, "error": "not analysed in this case"} for m in dataset.ids})
+    members = [{"pooled": np.random.default_rng(k).normal(size=(4, 8))} for k in range(2)]
+    write_ensemble_features(layout.ensemble_features, dataset.ids, members)
     params["cluster"].update(n_clusters=12, representation="pooled")
-    return (
-        "stages.cluster",
-        "12 clusters requested for 4 materials",
-        [ProfileLayout.of(tmp_path).clusters, ProfileLayout.of(tmp_path).metrics("cluster")],
-    )
+    return "stages.cluster", "12 clusters requested for 4 materials", [layout.clusters, layout.metrics("cluster")]
 
 
 def case_params_of_the_wrong_type(tmp_path, params):

@@ -1,0 +1,103 @@
+"""The study's group, tested directly across retraining: do the V5+/Cr6+ oxides with isolated tetrahedra among
+alkali ions form one group whatever the training run, and does the data-picked pair of clusters keep its contrast?
+
+Read from the consensus of an ensemble (:mod:`specgroups.analysis.consensus`):
+
+- the share of members in which at least ``quorum`` of the group share one cluster;
+- the group's mean co-association (over its pairs of materials);
+- the consensus cluster holding most of the group, how many it holds, its stability, and whether it is a stable
+  core (stability at least the threshold) holding at least ``quorum``;
+- the onset contrast of the pair of clusters each member picks (:func:`specgroups.study.contrast.cluster_pair`,
+  first minus second, eV): its median and 2.5-97.5 % range over the members.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from specgroups.analysis.clustering import ward_linkage
+from specgroups.analysis.consensus import cluster_stability
+from specgroups.study.contrast import cluster_pair
+
+GROUP = "isolated_alkali"
+
+
+def group_rows(oxides: pd.DataFrame, ids: list[str]) -> np.ndarray:
+    """Dataset rows of the group's oxides (``oxides``: the contrast table)."""
+    members = set(oxides.loc[oxides["environment"] == GROUP, "id"])
+    return np.array([row for row, material_id in enumerate(ids) if material_id in members], dtype=int)
+
+
+def pair_onset_differences(
+    oxides: pd.DataFrame, ids: list[str], onsets: np.ndarray, member_labels: np.ndarray, member_features: np.ndarray
+) -> list[float]:
+    """Per member, the mean onset of the first cluster of its pair minus that of the second (eV); members without a
+    pair are left out."""
+    differences = []
+    for labels, features in zip(member_labels, member_features):
+        pair = cluster_pair(oxides, ids, labels, ward_linkage(features))
+        if pair:
+            first, second = labels == pair["isolated_alkali_cluster"], labels == pair["other_cluster"]
+            differences.append(float(onsets[first].mean() - onsets[second].mean()))
+    return differences
+
+
+def group_across_members(
+    oxides: pd.DataFrame,
+    dataset,
+    records: dict[str, dict],
+    clusters: dict[str, np.ndarray],
+    ensemble: dict[str, np.ndarray],
+    quorum: int,
+    stable_core: float,
+    seed: int,
+) -> dict:
+    """The JSON-ready test of the study's group (see the module) from a clusters.npz's and an
+    ensemble_features.npz's arrays (``seed``: the baselines' if a baseline was clustered)."""
+    ids, onsets = dataset.ids, dataset.materials["onset_energy_ev"].to_numpy()
+    member_features = representation_members(
+        ensemble, str(clusters["representation"]), dataset.spectra, records, ids, seed
+    )
+    rows, member_labels, co = group_rows(oxides, ids), clusters["member_labels"], clusters["coassociation"]
+    if len(rows) < 2:
+        return {"materials": int(len(rows)), "quorum": quorum}
+    holding = [int(np.bincount(labels[rows]).max()) for labels in member_labels]
+    consensus = clusters["labels"][rows]
+    core = int(np.bincount(consensus).argmax())
+    stability = cluster_stability(co, clusters["labels"])[core]
+    differences = pair_onset_differences(oxides, ids, onsets, member_labels, member_features)
+    return {
+        "materials": int(len(rows)),
+        "quorum": quorum,
+        "members": int(len(member_labels)),
+        "share_of_members_holding_quorum": float(np.mean([count >= quorum for count in holding])),
+        "mean_coassociation": float(co[np.ix_(rows, rows)][np.triu_indices(len(rows), 1)].mean()),
+        "consensus_cluster": core,
+        "in_consensus_cluster": int((consensus == core).sum()),
+        "consensus_cluster_stability": stability,
+        "held_by_stable_core": bool((consensus == core).sum() >= quorum and stability >= stable_core),
+        "pair_onset_difference_ev": {
+            "members_with_pair": len(differences),
+            "median": float(np.median(differences)) if differences else None,
+            "range95": [float(v) for v in np.percentile(differences, [2.5, 97.5])] if differences else None,
+            "values": differences,
+        },
+    }
+
+
+def representation_members(
+    ensemble: dict[str, np.ndarray],
+    representation: str,
+    spectra: np.ndarray,
+    records: dict[str, dict],
+    ids: list[str],
+    seed: int,
+) -> np.ndarray:
+    """Every member's features of ``representation`` (members x materials x dimensions): the ensemble's, or a
+    baseline's as its one member (:mod:`specgroups.analysis.baselines`)."""
+    from specgroups.analysis.baselines import baseline_representations
+
+    if representation in ensemble:
+        return ensemble[representation]
+    return baseline_representations(spectra, records, ids, seed)[representation][None]
