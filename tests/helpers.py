@@ -125,6 +125,8 @@ def small_pipeline(repo: Path, epochs: int, until: str = "embed", materials: int
     params["scan"].update(counts=[6, 12], guideline_rounds=20)
     # one model: the suite's pipelines test the data path; the ensemble has tests of its own (tests/model/test_ensemble.py)
     params["train"]["ensemble"].update(members=1)
+    # the suite runs two pipelines at once (pytest-xdist): one ChemEnv process each, not two
+    params["chemistry"]["workers"] = 1
     (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     git(repo, "init", "-q")
     dvc(repo, "init", "-q")

@@ -29,7 +29,10 @@ def test_eps2_profile_builds_its_report(tmp_path):
     # hundred materials make no cluster of the rule's minimum mean size, so the count and representation are set
     params = yaml.safe_load((repo / "profiles/eps2/params.yaml").read_text())
     params.update(
-        train={"epochs": 30}, scan={"counts": [6, 12, 24]}, cluster={"representation": "alignn_2", "n_clusters": 12}
+        train={"epochs": 30, "ensemble": {"members": 1}},
+        scan={"counts": [6, 12, 24]},
+        cluster={"representation": "alignn_2", "n_clusters": 12},
+        chemistry={"workers": 1},
     )
     (repo / "profiles/eps2/params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
