@@ -23,7 +23,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 from measure import machine
 from sklearn.metrics import adjusted_rand_score
 
@@ -41,14 +40,10 @@ from specgroups.model.ensemble import EnsembleSettings, fit_ensemble  # noqa: E4
 from specgroups.model.features import EmbedSettings  # noqa: E402
 from specgroups.model.fit import ModelSource  # noqa: E402
 from specgroups.model.training import TrainingSettings  # noqa: E402
+from specgroups.study.group import GROUP, group_rows, mean_pair_coassociation, share_holding_quorum  # noqa: E402
 
 REPRESENTATIONS = ("alignn_1", "alignn_2", "gcn_1", "gcn_2", "pooled", "predicted")
-GROUP_CLASS, GROUP_QUORUM = "isolated_alkali", 9
-
-
-def group_in_members(labels: np.ndarray, rows: np.ndarray, quorum: int) -> float:
-    """Share of members (rows of ``labels``) in which at least ``quorum`` of the materials ``rows`` share one cluster."""
-    return float(np.mean([np.bincount(member[rows]).max() >= quorum for member in labels]))
+GROUP_QUORUM = 9
 
 
 def main() -> None:
@@ -76,7 +71,7 @@ def main() -> None:
     ensemble_s = time.perf_counter() - start
 
     oxides = read_interpretation(layout.interpretation).contrast_oxides
-    group = np.flatnonzero(np.isin(dataset.ids, oxides.loc[oxides["environment"] == GROUP_CLASS, "id"]))
+    group = group_rows(oxides, dataset.ids)
     reference = dataset.spectra
     counts = [int(count) for count in arguments.counts.split(",")]
     clusterings = {}
@@ -92,10 +87,10 @@ def main() -> None:
                 "ari_with_reference_spectra_clusters": adjusted_rand_score(
                     consensus.labels, cluster_labels(ward_linkage(reference), count)
                 ),
-                "group_shares_one_cluster_in_members": group_in_members(consensus.member_labels, group, GROUP_QUORUM),
-                "group_mean_coassociation": float(
-                    consensus.coassociation[np.ix_(group, group)][np.triu_indices(len(group), 1)].mean()
+                "group_shares_one_cluster_in_members": share_holding_quorum(
+                    consensus.member_labels, group, GROUP_QUORUM
                 ),
+                "group_mean_coassociation": mean_pair_coassociation(consensus.coassociation, group),
             }
     result = {
         "machine": machine(),
@@ -106,7 +101,7 @@ def main() -> None:
         "single_model_wall_s": round(single_s, 1),
         "ensemble_wall_s": round(ensemble_s, 1),
         "ensemble_over_single": round(ensemble_s / single_s, 2),
-        "group": {"class": GROUP_CLASS, "materials": len(group), "quorum": GROUP_QUORUM},
+        "group": {"class": GROUP, "materials": len(group), "quorum": GROUP_QUORUM},
         "member_evaluation": [
             {
                 "member": k,

@@ -29,6 +29,16 @@ def group_rows(oxides: pd.DataFrame, ids: list[str]) -> np.ndarray:
     return np.array([row for row, material_id in enumerate(ids) if material_id in members], dtype=int)
 
 
+def share_holding_quorum(member_labels: np.ndarray, rows: np.ndarray, quorum: int) -> float:
+    """Share of members (rows of ``member_labels``) in which at least ``quorum`` of the materials ``rows`` share a cluster."""
+    return float(np.mean([np.bincount(labels[rows]).max() >= quorum for labels in member_labels]))
+
+
+def mean_pair_coassociation(co: np.ndarray, rows: np.ndarray) -> float:
+    """Mean co-association over the pairs of the materials ``rows``."""
+    return float(co[np.ix_(rows, rows)][np.triu_indices(len(rows), 1)].mean())
+
+
 def pair_onset_differences(
     oxides: pd.DataFrame, ids: list[str], onsets: np.ndarray, member_labels: np.ndarray, member_features: np.ndarray
 ) -> list[float]:
@@ -62,7 +72,6 @@ def group_across_members(
     rows, member_labels, co = group_rows(oxides, ids), clusters["member_labels"], clusters["coassociation"]
     if len(rows) < 2:
         return {"materials": int(len(rows)), "quorum": quorum}
-    holding = [int(np.bincount(labels[rows]).max()) for labels in member_labels]
     consensus = clusters["labels"][rows]
     core = int(np.bincount(consensus).argmax())
     stability = cluster_stability(co, clusters["labels"])[core]
@@ -71,8 +80,8 @@ def group_across_members(
         "materials": int(len(rows)),
         "quorum": quorum,
         "members": int(len(member_labels)),
-        "share_of_members_holding_quorum": float(np.mean([count >= quorum for count in holding])),
-        "mean_coassociation": float(co[np.ix_(rows, rows)][np.triu_indices(len(rows), 1)].mean()),
+        "share_of_members_holding_quorum": share_holding_quorum(member_labels, rows, quorum),
+        "mean_coassociation": mean_pair_coassociation(co, rows),
         "consensus_cluster": core,
         "in_consensus_cluster": int((consensus == core).sum()),
         "consensus_cluster_stability": stability,
