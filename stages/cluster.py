@@ -7,12 +7,18 @@ The representation and count are the scan rule's pick (``data/clustering_choice.
 
 from __future__ import annotations
 
-from specgroups.analysis.baselines import against_baselines, baseline_representations
+from specgroups.analysis.baselines import baseline_comparison, with_baselines
 from specgroups.analysis.clustering import ClusterSettings
 from specgroups.analysis.consensus import consensus_clusterings, split_half_curve
 from specgroups.io.dataset import read_dataset
 from specgroups.io.metrics import cluster_metrics, write_results
-from specgroups.io.outputs import clustering_choice, read_chemistry, read_ensemble_features, write_clusters
+from specgroups.io.outputs import (
+    clustering_choice,
+    read_chemistry,
+    read_ensemble_features,
+    read_pretrained_features,
+    write_clusters,
+)
 from stages._common import stage_main
 
 
@@ -20,30 +26,23 @@ def run(profile) -> str:
     settings, layout = profile.settings(ClusterSettings, "cluster"), profile.layout
     dataset, records = read_dataset(layout.dataset), read_chemistry(layout.chemistry)
     ensemble = read_ensemble_features(layout.ensemble_features, dataset.ids)
-    baselines = baseline_representations(dataset.spectra, records, dataset.ids, settings.seed)
-    members = {name: values for name, values in ensemble.items() if name != "material_ids"}
-    representations = {**members, **{name: values[None] for name, values in baselines.items()}}
+    pretrained = read_pretrained_features(layout.pretrained_features, dataset.ids)
+    representations = with_baselines(ensemble, dataset.spectra, records, dataset.ids, pretrained, settings.seed)
     choice = clustering_choice(
         layout.clustering_choice, settings.representation, settings.n_clusters, list(representations)
     )
     found, quality = consensus_clusterings(representations, choice.n_clusters, settings)
     chosen = found[choice.representation]
     labels, linkages = {name: c.labels for name, c in found.items()}, {name: c.linkage for name, c in found.items()}
-    extra = {
-        "coassociation": chosen.coassociation,
-        "member_labels": chosen.member_labels,
-        "confidence": chosen.confidence,
-    }
-    write_clusters(layout.clusters, ensemble["material_ids"], choice.representation, labels, linkages, **extra)
+    chosen_name = choice.representation
+    write_clusters(layout.clusters, ensemble["material_ids"], chosen_name, labels, linkages, **chosen.arrays())
     consensus = {name: c.summary(settings.stable_core) for name, c in found.items()}
     results = {
-        "n_clusters": choice.n_clusters,
-        "representation": choice.representation,
-        "chosen_by": choice.chosen_by,
+        **vars(choice),
         "quality": quality,
         "consensus": consensus,
         "split_half_consensus_ari": split_half_curve(chosen.member_labels, choice.n_clusters, settings.seed, 20),
-        "baselines": against_baselines(choice.representation, quality, consensus),
+        **baseline_comparison(chosen_name, labels, quality, consensus, records, dataset.ids, settings),
     }
     write_results(layout, "cluster", results, cluster_metrics)
     stable = sum(cluster["stable"] for cluster in consensus[choice.representation]["clusters"].values())

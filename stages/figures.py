@@ -1,4 +1,5 @@
-"""Stage `figures`: figure 1 (workflow), 2 (every cluster), 3 (the contrasted pair of clusters) and per-cluster panels."""
+"""Stage `figures`: figure 1 (workflow), 2 (every cluster), 3 (the contrasted pair of clusters), 4 (stability
+across the ensemble) and per-cluster panels."""
 
 from __future__ import annotations
 
@@ -12,13 +13,14 @@ from stages._common import stage_main
 def run(profile) -> str:
     settings, layout = profile.settings(FigureSettings, "figures"), profile.layout
     dataset = read_dataset(layout.dataset)
-    labels = read_clusters(layout.clusters, dataset.ids)["labels"]
+    clusters = read_clusters(layout.clusters, dataset.ids)
     pair = read_interpretation(layout.interpretation).contrast["pair"]
     summaries = {stage: read_json(layout.results(stage)) for stage in ("dataset", "train", "cluster", "electronic")}
     written = draw_figures(
-        profile.params, settings, dataset, labels, pair, summaries, layout.dvc_yaml, layout.electronic, layout.figures
+        profile.params, settings, dataset, clusters, pair, summaries, layout.dvc_yaml, layout.electronic, layout.figures
     )
-    return f"figures: {len(written)} files (figures 1-3 and {len(set(labels.tolist()))} cluster panels) -> {layout.figures}"
+    clusters = len(set(clusters["labels"].tolist()))
+    return f"figures: {len(written)} files (figures 1-4 and {clusters} cluster panels) -> {layout.figures}"
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ from specgroups.io.outputs import (
     Interpretation,
     read_chemistry,
     read_clusters,
-    read_ensemble_features,
     write_interpretation,
 )
 from specgroups.study.contrast import CONTRAST_COLUMNS, headline_contrast, onset_differences, oxides
@@ -32,12 +31,8 @@ def run(profile) -> str:
         records, dataset.materials, labels, linkage, rng, settings.bootstrap_rounds
     )
     oxide_table = oxides(environments)[CONTRAST_COLUMNS]
-    chosen, ensemble = (
-        profile.settings(ClusterSettings, "cluster"),
-        read_ensemble_features(layout.ensemble_features, dataset.ids),
-    )
-    group = (settings.group_quorum, chosen.stable_core, chosen.seed)
-    contrast["group"] = group_across_members(oxide_table, dataset, records, clusters, ensemble, *group)
+    stable_core = profile.settings(ClusterSettings, "cluster").stable_core
+    contrast["group"] = group_across_members(oxide_table, dataset, clusters, settings.group_quorum, stable_core)
     interpretation = Interpretation(found.enrichment, found.clusters, found.guidelines, oxide_table, contrast)
     write_interpretation(layout.interpretation, interpretation)
     write_results(layout, "interpret", {**found.summary, "headline": contrast}, interpret_metrics)

@@ -7,7 +7,12 @@ from specgroups.analysis.interpret import InterpretSettings
 from specgroups.analysis.scan import ScanPlan, scan_clusterings
 from specgroups.io.atomic import write_csv_atomic, write_json_atomic
 from specgroups.io.dataset import read_dataset
-from specgroups.io.outputs import read_chemistry, read_ensemble_features, write_clustering_choice
+from specgroups.io.outputs import (
+    read_chemistry,
+    read_ensemble_features,
+    read_pretrained_features,
+    write_clustering_choice,
+)
 from stages._common import stage_main
 
 
@@ -15,9 +20,10 @@ def run(profile) -> str:
     layout, plan = profile.layout, profile.settings(ScanPlan, "scan")
     dataset, records = read_dataset(layout.dataset), read_chemistry(layout.chemistry)
     ensemble = read_ensemble_features(layout.ensemble_features, dataset.ids)
+    pretrained = read_pretrained_features(layout.pretrained_features, dataset.ids)
     guidelines = profile.settings(InterpretSettings, "interpret")
     scan, picked = scan_clusterings(
-        dataset.materials, dataset.ids, ensemble, dataset.spectra, records, plan, guidelines
+        dataset.materials, dataset.ids, ensemble, dataset.spectra, records, pretrained, plan, guidelines
     )
     shown = scan[scan["representation"] == (picked.representation if picked else plan.rule.candidates[0])]
     write_csv_atomic(layout.plot("n_clusters_scan.csv"), shown.drop(columns="representation"), "%.6g")

@@ -39,6 +39,8 @@ PARAMS = {
     "export": ["export"],
     "dataset": ["dataset"],
     "chemistry": ["chemistry"],
+    "pretrained": ["pretrained"],
+    "neighbours": ["neighbours"],
     "graphs": ["graphs"],
     "train": ["train", "dataset.onset_threshold"],
     "embed": ["embed", "train.ensemble", "train.mode"],
@@ -126,6 +128,12 @@ def stage_io(stage: str, layout: ProfileLayout) -> tuple[list[Path], list, list[
         "export": ([], [L.root / quantity / "eps_imag.npz", L.root / quantity / "structures.json"], []),
         "dataset": ([], [L.dataset, results("dataset")], [L.metrics("dataset")]),
         "chemistry": ([L.dataset], [{L.chemistry_cache: {"persist": True}}, L.chemistry, results("chemistry")], []),
+        "pretrained": ([L.dataset], [L.pretrained_features], []),
+        "neighbours": (
+            [L.dataset, L.chemistry],
+            [unc(L.results_table("headline_materials")), results("neighbours")],
+            [],
+        ),
         "graphs": ([L.dataset], [{L.graphs: {"persist": True}}], []),
         "train": (
             [L.dataset, L.graphs],
@@ -141,12 +149,12 @@ def stage_io(stage: str, layout: ProfileLayout) -> tuple[list[Path], list, list[
         ),
         "embed": ([L.dataset, L.graphs, L.model, L.members], [L.features, L.ensemble_features], []),
         "scan": (
-            [L.dataset, L.ensemble_features, L.chemistry],
+            [L.dataset, L.ensemble_features, L.chemistry, L.pretrained_features],
             [L.clustering_choice, results("scan"), unc(L.plot("n_clusters_scan.csv"))],
             [],
         ),
         "cluster": (
-            [L.dataset, L.chemistry, L.ensemble_features, L.clustering_choice],
+            [L.dataset, L.chemistry, L.ensemble_features, L.pretrained_features, L.clustering_choice],
             [L.clusters, results("cluster")],
             [L.metrics("cluster")],
         ),
@@ -177,7 +185,16 @@ def stage_io(stage: str, layout: ProfileLayout) -> tuple[list[Path], list, list[
                 L.interpretation,
                 *(
                     L.results(s)
-                    for s in ("dataset", "train", "cluster", "chemistry", "interpret", "electronic", "scan")
+                    for s in (
+                        "dataset",
+                        "train",
+                        "cluster",
+                        "chemistry",
+                        "neighbours",
+                        "interpret",
+                        "electronic",
+                        "scan",
+                    )
                 ),
             ],
             [unc(L.report_markdown), unc(L.report_html)],
@@ -233,6 +250,8 @@ def pipeline(root: str) -> dict:
         *before,
         "dataset",
         "chemistry",
+        "pretrained",
+        "neighbours",
         "graphs",
         "train",
         "embed",

@@ -36,11 +36,11 @@ from specgroups.errors import InputError
 AMBIGUOUS = (0.1, 0.9)
 
 
-def member_labels(members: list[np.ndarray], n_clusters: int) -> np.ndarray:
-    """(members x materials) Ward labels at ``n_clusters`` of each member's features (materials x dimensions)."""
+def member_linkages(members: list[np.ndarray]) -> np.ndarray:
+    """(members x (materials - 1) x 4) Ward linkages of each member's features (materials x dimensions)."""
     if not members:
         raise InputError("consensus clustering needs at least one member")
-    return np.stack([cluster_labels(ward_linkage(features), n_clusters) for features in members])
+    return np.stack([ward_linkage(features) for features in members])
 
 
 def coassociation(labels: np.ndarray) -> np.ndarray:
@@ -127,12 +127,13 @@ def split_half_curve(labels: np.ndarray, n_clusters: int, seed: int, partitions:
 @dataclass(frozen=True)
 class Consensus:
     """The consensus of one representation at one cluster count: every member's labels (members x materials),
-    the co-association, the consensus labels and linkage, and how stable they are."""
+    the co-association, the consensus labels and linkage, how stable they are, and every member's Ward linkage."""
 
     member_labels: np.ndarray
     coassociation: np.ndarray
     labels: np.ndarray
     linkage: np.ndarray
+    member_linkages: np.ndarray
 
     @property
     def stability(self) -> dict[int, float]:
@@ -141,6 +142,16 @@ class Consensus:
     @property
     def confidence(self) -> np.ndarray:
         return material_confidence(self.coassociation, self.labels)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The arrays a clusters.npz keeps of the chosen consensus: co-association, every member's labels and Ward
+        linkage, and each material's confidence."""
+        return {
+            "coassociation": self.coassociation,
+            "member_labels": self.member_labels,
+            "member_linkages": self.member_linkages,
+            "confidence": self.confidence,
+        }
 
     def split_half_ari(self, seed: int, partitions: int) -> float:
         """:func:`split_half_ari` of two disjoint halves of the members (NaN with fewer than two)."""
@@ -169,14 +180,13 @@ class Consensus:
 def consensus_of(members: list[np.ndarray], n_clusters: int) -> Consensus:
     """The :class:`Consensus` of the members' features (one array per member, same materials in the same order).
     A single member's consensus is its own Ward clustering, ids and linkage included."""
-    if len(members) == 1:
-        tree = ward_linkage(members[0])
-        labels = cluster_labels(tree, n_clusters)
-        return Consensus(labels[None, :], coassociation(labels[None, :]), labels, tree)
-    labels = member_labels(members, n_clusters)
+    trees = member_linkages(members)
+    labels = np.stack([cluster_labels(tree, n_clusters) for tree in trees])
     co = coassociation(labels)
+    if len(members) == 1:
+        return Consensus(labels, co, labels[0], trees[0], trees)
     consensus, tree = consensus_labels(co, n_clusters)
-    return Consensus(labels, co, consensus, tree)
+    return Consensus(labels, co, consensus, tree, trees)
 
 
 def consensus_clusterings(

@@ -19,7 +19,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from specgroups.analysis.baselines import baseline_representations
+from specgroups.analysis.baselines import with_baselines
 from specgroups.analysis.chemistry import FEATURE_KINDS, feature_parents, feature_table
 from specgroups.analysis.clustering import (
     bootstrap_stability,
@@ -234,12 +234,14 @@ def scan_clusterings(
     ensemble: dict[str, np.ndarray],
     spectra: np.ndarray,
     records: dict[str, dict],
+    pretrained: dict[str, np.ndarray],
     plan: ScanPlan,
     guidelines: InterpretSettings,
 ) -> tuple[pd.DataFrame, ClusteringChoice | None]:
     """(:func:`cluster_scan` of the consensus clusters of every representation of an ensemble (``ensemble``: an
     ensemble_features.npz's arrays) and of the baselines (:mod:`specgroups.analysis.baselines`) at every count of
-    ``plan``, the rule's pick); ``records`` are the per-material chemistry records, ``guidelines`` how the interpret
+    ``plan``, the rule's pick); ``records`` are the per-material chemistry records, ``pretrained`` the pretrained
+    models' features (pretrained_features.npz), ``guidelines`` how the interpret
     stage reads guidelines off a clustering (enrichment threshold, splits, interval level)."""
     usable, rows, feature_names, matrix = feature_table(records, ids)
     environments = matrix[:, [FEATURE_KINDS["environments"](name) for name in feature_names]]
@@ -259,11 +261,7 @@ def scan_clusterings(
             table, rows, feature_names, matrix, labels, list(splits.derivation_splits), list(splits.held_out_splits)
         )
 
-    baselines = baseline_representations(spectra, records, ids, plan.seed)
-    representations = {
-        **{name: values for name, values in ensemble.items() if name != "material_ids"},
-        **{name: values[None] for name, values in baselines.items()},
-    }
+    representations = with_baselines(ensemble, spectra, records, ids, pretrained, plan.seed)
     scan = cluster_scan(
         representations,
         list(plan.counts),

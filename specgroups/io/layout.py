@@ -36,6 +36,10 @@ class ProfileLayout:
         """The stage's whole results (``results/<stage>.json``)."""
         return self.root / "results" / f"{stage}.json"
 
+    def results_table(self, name: str) -> Path:
+        """A per-material table a reader checks without running the pipeline (``results/<name>.csv``, in git)."""
+        return self.root / "results" / f"{name}.csv"
+
     def metrics(self, stage: str) -> Path:
         """The stage's headline numbers (``metrics/<stage>.json``), which ``dvc metrics show`` lists."""
         return self.root / "metrics" / f"{stage}.json"
@@ -91,6 +95,11 @@ class ProfileLayout:
     @property
     def chemistry_cache(self) -> Path:
         return self._data("chemistry_cache")
+
+    @property
+    def pretrained_features(self) -> Path:
+        """A universal pretrained model's per-material features (a baseline that never saw a spectrum)."""
+        return self._data("pretrained_features.npz")
 
     @property
     def clustering_choice(self) -> Path:

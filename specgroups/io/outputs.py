@@ -3,10 +3,13 @@
 - ``features.npz`` (embed): ``material_ids``, ``split``, ``reference`` (the reference spectra) and one
   array of per-material features per representation (``alignn_1``, ..., ``pooled``, ``predicted``), of member 0;
 - ``ensemble_features.npz`` (embed): ``material_ids`` and per representation every member's features, stacked;
+- ``pretrained_features.npz`` (pretrained): ``material_ids`` and one array of per-material features per universal
+  pretrained model (``chgnet``), a baseline that never saw a spectrum;
 - ``clustering_choice.json`` (scan): the representation and cluster count the scan rule picks;
 - ``clusters.npz`` (cluster): ``material_ids``, the chosen ``representation``, its consensus ``labels`` and
   ``linkage``, ``labels_<name>`` and ``linkage_<name>`` of every representation and baseline, and the chosen
-  consensus's ``coassociation``, ``member_labels`` and per-material ``confidence``;
+  consensus's ``coassociation``, ``member_labels``, ``member_linkages`` (each member's Ward linkage) and
+  per-material ``confidence``;
 - the chemistry folder (chemistry): ``materials.json``, one record per material;
 - the interpretation folder (interpret): ``enrichment.csv``, ``clusters.json``, ``guidelines.json``,
   ``contrast.csv`` and ``contrast.json`` (the V5+/Cr6+ contrast and the contrasted pair of clusters).
@@ -74,10 +77,25 @@ def write_ensemble_features(path: str | Path, material_ids: list[str], members: 
 
 def read_ensemble_features(path: str | Path, material_ids: list[str] | None = None) -> dict[str, np.ndarray]:
     """The arrays of an ensemble_features.npz; InputError if ``material_ids`` are given and differ from its materials."""
-    arrays = read_arrays(path, "embed")
+    return _arrays_of_materials(path, "embed", material_ids)
+
+
+def _arrays_of_materials(path: str | Path, stage: str, material_ids: list[str] | None) -> dict[str, np.ndarray]:
+    arrays = read_arrays(path, stage)
     if material_ids is not None and list(arrays["material_ids"]) != list(material_ids):
         raise InputError(f"{path}: its materials differ from those of the dataset")
     return arrays
+
+
+def write_pretrained_features(path: str | Path, material_ids: list[str], features: dict[str, np.ndarray]) -> None:
+    """Per pretrained model one (materials x dimensions) array."""
+    write_arrays(path, material_ids=np.array(material_ids), **features)
+
+
+def read_pretrained_features(path: str | Path, material_ids: list[str]) -> dict[str, np.ndarray]:
+    """{pretrained model: materials x dimensions}; InputError if its materials are not ``material_ids``."""
+    arrays = _arrays_of_materials(path, "pretrained", material_ids)
+    return {name: values for name, values in arrays.items() if name != "material_ids"}
 
 
 def representation_names(features: dict[str, np.ndarray]) -> list[str]:
@@ -146,7 +164,7 @@ def write_clusters(
     **consensus: np.ndarray,
 ) -> None:
     """The chosen clustering (``labels``, ``linkage``), every representation's, and arrays of the chosen consensus
-    (``coassociation``, ``member_labels``, ``confidence``)."""
+    (``coassociation``, ``member_labels``, ``member_linkages``, ``confidence``)."""
     write_arrays(
         path,
         material_ids=material_ids,
@@ -161,10 +179,7 @@ def write_clusters(
 
 def read_clusters(path: str | Path, material_ids: list[str] | None = None) -> dict[str, np.ndarray]:
     """The arrays of a clusters.npz; InputError if ``material_ids`` are given and differ from its materials."""
-    clusters = read_arrays(path, "cluster")
-    if material_ids is not None and list(clusters["material_ids"]) != list(material_ids):
-        raise InputError(f"{path}: its materials differ from those of the dataset")
-    return clusters
+    return _arrays_of_materials(path, "cluster", material_ids)
 
 
 def write_chemistry(folder: str | Path, records: dict[str, dict]) -> None:

@@ -406,16 +406,20 @@ def draw_figures(
     params: dict,
     settings: FigureSettings,
     dataset,
-    labels: np.ndarray,
+    clusters: dict[str, np.ndarray],
     pair: dict | None,
     summaries: dict,
     dvc_yaml: Path,
     electronic_dir: Path,
     output: Path,
 ) -> list[Path]:
-    """Figures 1-3 and the per-cluster panels in ``output``; ``summaries``: the results of the dataset, train
-    and electronic stages; ``pair``: the contrasted pair of clusters. The files written."""
+    """Figures 1-4 and the per-cluster panels in ``output``; ``clusters``: a clusters.npz's arrays; ``summaries``:
+    the results of the dataset, train, cluster and electronic stages; ``pair``: the contrasted pair of clusters.
+    The files written."""
+    from specgroups.present.stability import stability_figure
     from specgroups.study.contrast import pair_sides
+
+    labels, chosen = clusters["labels"], summaries["cluster"]
 
     grid, spectra, table, label = dataset.energy_grid, dataset.spectra, dataset.materials, settings.quantity_label
     onsets = table["onset_energy_ev"].to_numpy()
@@ -434,6 +438,9 @@ def draw_figures(
         grid, {side: spectra[rows] for side, rows in sides.items()}, titles, structures, densities, bond_cutoff, label
     )
     written += save(figure, output / "figure3_contrast")
+    consensus = chosen["consensus"][chosen["representation"]]
+    figure = stability_figure(clusters["coassociation"], labels, consensus, chosen["split_half_consensus_ari"])
+    written += save(figure, output / "figure4_stability")
     edges = table["log10_edge_integral"].to_numpy()
     for cluster in sorted(set(labels.tolist())):
         figure = cluster_panel_figure(grid, spectra, labels, onsets, edges, cluster, label)

@@ -152,7 +152,12 @@ def markdown_to_html(markdown_text: str, template_dir: str | Path) -> str:
     return render(template_dir, "report.html.j2", {"body": body})
 
 
-FIGURES = {"figure1": "figure1_workflow.png", "figure2": "figure2_clusters.png", "figure3": "figure3_contrast.png"}
+FIGURES = {
+    "figure1": "figure1_workflow.png",
+    "figure2": "figure2_clusters.png",
+    "figure3": "figure3_contrast.png",
+    "figure4": "figure4_stability.png",
+}
 
 
 @dataclass(frozen=True)
@@ -165,7 +170,7 @@ class ReportSettings:
     study: str
 
 
-RESULTS = ("dataset", "train", "cluster", "chemistry", "interpret", "electronic", "scan")
+RESULTS = ("dataset", "train", "cluster", "chemistry", "neighbours", "interpret", "electronic", "scan")
 
 
 def report_context(layout, settings: ReportSettings, provenance_rows: list[dict]) -> dict:
@@ -181,8 +186,11 @@ def report_context(layout, settings: ReportSettings, provenance_rows: list[dict]
     return {
         "commit": git_commit(),
         "units": settings.units,
-        "sources": {name: layout.results(name).as_posix() for name in RESULTS},
-        **{name: results[name] for name in ("dataset", "train", "cluster", "scan")},
+        "sources": {
+            **{name: layout.results(name).as_posix() for name in RESULTS},
+            "headline_materials": layout.results_table("headline_materials").as_posix(),
+        },
+        **{name: results[name] for name in ("dataset", "train", "cluster", "scan", "neighbours")},
         "chemistry_failed": results["chemistry"]["chemistry_failed"],
         "electronic": results["electronic"],
         "headline": interpret["headline"],

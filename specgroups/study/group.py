@@ -16,7 +16,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from specgroups.analysis.clustering import ward_linkage
 from specgroups.analysis.consensus import cluster_stability
 from specgroups.study.contrast import cluster_pair
 
@@ -40,13 +39,13 @@ def mean_pair_coassociation(co: np.ndarray, rows: np.ndarray) -> float:
 
 
 def pair_onset_differences(
-    oxides: pd.DataFrame, ids: list[str], onsets: np.ndarray, member_labels: np.ndarray, member_features: np.ndarray
+    oxides: pd.DataFrame, ids: list[str], onsets: np.ndarray, member_labels: np.ndarray, member_linkages: np.ndarray
 ) -> list[float]:
-    """Per member, the mean onset of the first cluster of its pair minus that of the second (eV); members without a
-    pair are left out."""
+    """Per member (its labels and Ward linkage), the mean onset of the first cluster of its pair minus that of the
+    second (eV); members without a pair are left out."""
     differences = []
-    for labels, features in zip(member_labels, member_features):
-        pair = cluster_pair(oxides, ids, labels, ward_linkage(features))
+    for labels, tree in zip(member_labels, member_linkages):
+        pair = cluster_pair(oxides, ids, labels, tree)
         if pair:
             first, second = labels == pair["isolated_alkali_cluster"], labels == pair["other_cluster"]
             differences.append(float(onsets[first].mean() - onsets[second].mean()))
@@ -54,28 +53,17 @@ def pair_onset_differences(
 
 
 def group_across_members(
-    oxides: pd.DataFrame,
-    dataset,
-    records: dict[str, dict],
-    clusters: dict[str, np.ndarray],
-    ensemble: dict[str, np.ndarray],
-    quorum: int,
-    stable_core: float,
-    seed: int,
+    oxides: pd.DataFrame, dataset, clusters: dict[str, np.ndarray], quorum: int, stable_core: float
 ) -> dict:
-    """The JSON-ready test of the study's group (see the module) from a clusters.npz's and an
-    ensemble_features.npz's arrays (``seed``: the baselines' if a baseline was clustered)."""
+    """The JSON-ready test of the study's group (see the module) from a clusters.npz's arrays."""
     ids, onsets = dataset.ids, dataset.materials["onset_energy_ev"].to_numpy()
-    member_features = representation_members(
-        ensemble, str(clusters["representation"]), dataset.spectra, records, ids, seed
-    )
     rows, member_labels, co = group_rows(oxides, ids), clusters["member_labels"], clusters["coassociation"]
     if len(rows) < 2:
         return {"materials": int(len(rows)), "quorum": quorum}
     consensus = clusters["labels"][rows]
     core = int(np.bincount(consensus).argmax())
     stability = cluster_stability(co, clusters["labels"])[core]
-    differences = pair_onset_differences(oxides, ids, onsets, member_labels, member_features)
+    differences = pair_onset_differences(oxides, ids, onsets, member_labels, clusters["member_linkages"])
     return {
         "materials": int(len(rows)),
         "quorum": quorum,
@@ -93,20 +81,3 @@ def group_across_members(
             "values": differences,
         },
     }
-
-
-def representation_members(
-    ensemble: dict[str, np.ndarray],
-    representation: str,
-    spectra: np.ndarray,
-    records: dict[str, dict],
-    ids: list[str],
-    seed: int,
-) -> np.ndarray:
-    """Every member's features of ``representation`` (members x materials x dimensions): the ensemble's, or a
-    baseline's as its one member (:mod:`specgroups.analysis.baselines`)."""
-    from specgroups.analysis.baselines import baseline_representations
-
-    if representation in ensemble:
-        return ensemble[representation]
-    return baseline_representations(spectra, records, ids, seed)[representation][None]

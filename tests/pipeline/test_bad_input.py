@@ -20,7 +20,7 @@ from pymatgen.core import Lattice, Structure
 from specgroups.data.assemble import OnsetCorrection, SpectrumOptions, assemble_dataset
 from specgroups.io.dataset import write_dataset
 from specgroups.io.layout import ProfileLayout
-from specgroups.io.outputs import write_chemistry, write_ensemble_features
+from specgroups.io.outputs import write_chemistry, write_ensemble_features, write_pretrained_features
 from specgroups.model.network import build_model
 from tests.data.test_assemble import RESULTS, demo_candidates
 from tests.helpers import ROOT, study_grid
@@ -171,6 +171,7 @@ def case_more_clusters_than_materials(tmp_path, params):
     write_chemistry(layout.chemistry, {m: {"id": m, "error": "not analysed in this case"} for m in dataset.ids})
     members = [{"pooled": np.random.default_rng(k).normal(size=(4, 8))} for k in range(2)]
     write_ensemble_features(layout.ensemble_features, dataset.ids, members)
+    write_pretrained_features(layout.pretrained_features, dataset.ids, {"chgnet": np.ones((4, 64))})
     params["cluster"].update(n_clusters=12, representation="pooled")
     return "stages.cluster", "12 clusters requested for 4 materials", [layout.clusters, layout.metrics("cluster")]
 

@@ -31,6 +31,7 @@ def report(tmp_path_factory) -> Path:
     save(workflow_figure(stages, dependencies, {}), figures / "figure1_workflow", dpi=100)
     save(cluster_grid_figure(grid, spectra, labels, onsets, 2), figures / "figure2_clusters", dpi=100)
     save(cluster_grid_figure(grid, spectra, labels, onsets, 2), figures / "figure3_contrast", dpi=100)
+    save(cluster_grid_figure(grid, spectra, labels, onsets, 2), figures / "figure4_stability", dpi=100)
     chemistry = work / "data/interpretation"
     chemistry.mkdir(parents=True)
     summaries = {}
@@ -145,7 +146,7 @@ def test_report_renders_in_headless_chromium(report, tmp_path):
     assert dom.returncode == 0, dom.stderr[-2000:]
     images = dom.stdout.split('data-images="')[1].split('"')[0]
     decoded, total = map(int, images.split("/"))
-    assert total == 5 and decoded == total  # figures 1-3 and two cluster panels
+    assert total == 6 and decoded == total  # figures 1-4 and two cluster panels
     assert 'id="cluster-2"' in dom.stdout and "Figure 2" in dom.stdout
     screenshot = tmp_path / "report.png"
     shot = subprocess.run(

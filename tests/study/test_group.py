@@ -23,9 +23,7 @@ OXIDES = pd.DataFrame(
 
 
 def dataset(onsets: np.ndarray) -> SimpleNamespace:
-    return SimpleNamespace(
-        ids=IDS, materials=pd.DataFrame({"id": IDS, "onset_energy_ev": onsets}), spectra=np.zeros((30, 5))
-    )
+    return SimpleNamespace(ids=IDS, materials=pd.DataFrame({"id": IDS, "onset_energy_ev": onsets}))
 
 
 def run(spread: float, seed: int) -> dict:
@@ -39,9 +37,10 @@ def run(spread: float, seed: int) -> dict:
         "labels": consensus.labels,
         "member_labels": consensus.member_labels,
         "coassociation": consensus.coassociation,
+        "member_linkages": consensus.member_linkages,
     }
     onsets = np.r_[np.full(11, 6.0), np.full(5, 4.0), np.full(14, 3.0)]
-    return group_across_members(OXIDES, dataset(onsets), {}, clusters, {"pooled": members}, 9, 0.8, 0)
+    return group_across_members(OXIDES, dataset(onsets), clusters, 9, 0.8)
 
 
 def test_a_group_every_member_keeps_together_is_supported():
