@@ -169,7 +169,7 @@ def prediction_text(result: dict) -> str:
             f"    {m['formula']:<12} {m['id']:<12} distance {m['distance']:.2f}  cluster {m['cluster']}  onset {m['onset_energy_ev']:.2f} eV"
             for m in result["nearest_materials"]
         ],
-        "  design guidelines of this cluster (held / failed / not tested out of sample):"
+        "  design guidelines of this cluster (held / failed / untested out of sample):"
         if result["guidelines"]
         else "  no design guideline from this cluster",
         *[f"    - {statement}" for statement in result["guidelines"]],
@@ -207,7 +207,7 @@ def explanation_text(result: dict) -> str:
             f"    {row['feature']:<32} {row['in_group']}/{row['group_size']} here vs {100 * row['fraction_in_total']:.0f}% of {row['within'] or 'all'}  q={row['q_value']:.3g}"
             for row in result["enriched"]
         ],
-        "  design guidelines (held / failed / not tested out of sample):"
+        "  design guidelines (held / failed / untested out of sample):"
         if result["guidelines"]
         else "  no design guideline from this cluster",
         *[f"    - {statement}" for statement in result["guidelines"]],

@@ -154,13 +154,18 @@ def dielectric_from_vise_dict(data: object, source: str) -> DielectricFunction:
         band_gap = None if data.get("band_gap") is None else float(data["band_gap"])
     except (TypeError, ValueError) as error:
         raise InputError(f"{source}: malformed dielectric arrays ({error})") from error
+    if energies.ndim != 1:
+        raise InputError(f"{source}: energies must be a list of numbers, got an array of shape {energies.shape}")
     if real.ndim != 2 or real.shape != imag.shape or len(energies) not in real.shape:
         raise InputError(
             f"{source}: dielectric arrays of shape {real.shape} and {imag.shape} do not match {len(energies)} energies"
         )
     if real.shape[0] == len(energies) and real.shape[1] != len(energies):
         real, imag = real.T, imag.T  # one row per energy
-    directions = list(data.get("directions") or VISE_COMPONENTS + ("ave",))[: len(real)]
+    directions = data.get("directions") or list(VISE_COMPONENTS + ("ave",))
+    if not isinstance(directions, list) or not all(isinstance(d, str) for d in directions):
+        raise InputError(f"{source}: directions must be a list of names such as 'xx', got {directions!r}")
+    directions = directions[: len(real)]
     missing = [d for d in DIAGONAL_DIRECTIONS if d not in directions]
     if missing:
         raise InputError(f"{source}: directions {directions} lack the diagonal components {missing}")

@@ -107,3 +107,13 @@ def structure_fingerprint(structure: Structure, context: dict) -> str:
         "context": context,
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def structure_family(structure: Structure) -> str:
+    """The structure family a material belongs to: its anonymised formula and space group number (symprec 0.1 A),
+    e.g. ``A3BC8 #166``. Members of one family (K3ScV2O8 and Rb3YV2O8; a polymorph-free series of substitutions)
+    share a prototype; two polymorphs of one compound are two families."""
+    from pymatgen.symmetry.analyzer import SpacegroupAnalyzer
+
+    number = SpacegroupAnalyzer(structure, symprec=0.1).get_space_group_number()
+    return f"{structure.composition.reduced_composition.anonymized_formula} #{number}"

@@ -4,6 +4,7 @@ study's V5+/Cr6+ contrast on the same clusters, with the study's group tested ac
 from __future__ import annotations
 
 import numpy as np
+from pymatgen.core import Structure
 
 from specgroups.analysis.clustering import ClusterSettings
 from specgroups.analysis.interpret import InterpretSettings, interpret_clusters
@@ -15,6 +16,7 @@ from specgroups.io.outputs import (
     read_clusters,
     write_interpretation,
 )
+from specgroups.structures import structure_family
 from specgroups.study.contrast import CONTRAST_COLUMNS, headline_contrast, onset_differences, oxides
 from specgroups.study.group import group_across_members
 from stages._common import stage_main
@@ -24,7 +26,8 @@ def run(profile) -> str:
     settings, layout = profile.settings(InterpretSettings, "interpret"), profile.layout
     dataset, records = read_dataset(layout.dataset), read_chemistry(layout.chemistry)
     clusters = read_clusters(layout.clusters, dataset.ids)
-    found = interpret_clusters(dataset.materials, dataset.ids, records, clusters, settings)
+    families = {m: structure_family(Structure.from_dict(dataset.structures[m])) for m in dataset.ids}
+    found = interpret_clusters(dataset.materials, dataset.ids, records, clusters, families, settings)
     rng = np.random.default_rng(settings.seed)
     labels, linkage = clusters["labels"], clusters["linkage"]
     environments, contrast = headline_contrast(

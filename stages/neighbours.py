@@ -3,13 +3,22 @@ tetrahedra and by their isolation; the per-material table, the class contrasts a
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
+from specgroups.firstprinciples.results import load_results
 from specgroups.io.atomic import write_csv_atomic, write_json_atomic
 from specgroups.io.dataset import read_dataset
 from specgroups.io.outputs import read_chemistry
 from specgroups.study.contrast import environment_table, oxides
-from specgroups.study.neighbours import NeighbourSettings, class_contrasts, headline_materials, onset_regression
+from specgroups.study.neighbours import (
+    NeighbourSettings,
+    class_contrasts,
+    headline_materials,
+    onset_overstatements,
+    onset_regression,
+)
 from stages._common import stage_main
 
 
@@ -17,7 +26,9 @@ def run(profile) -> str:
     settings, layout = profile.settings(NeighbourSettings, "neighbours"), profile.layout
     dataset, records = read_dataset(layout.dataset), read_chemistry(layout.chemistry)
     contrast = oxides(environment_table(records, dataset.ids))
-    table = headline_materials(contrast, dataset.materials, records, dataset.structures, settings.acceptors)
+    even_grids = load_results(settings.zone_boundary) if Path(settings.zone_boundary).is_dir() else {}
+    found = (dataset.materials, records, dataset.structures, settings.acceptors, even_grids)
+    table = headline_materials(contrast, *found)
     rng = np.random.default_rng(settings.seed)
     contrasts, regression = class_contrasts(table, rng, settings.bootstrap_rounds), onset_regression(table)
     write_csv_atomic(layout.results_table("headline_materials"), table, "%.4f")
@@ -27,6 +38,7 @@ def run(profile) -> str:
         "counts": counts,
         "contrasts": contrasts,
         "regression": regression,
+        "even_grids": onset_overstatements(table),
     }
     write_json_atomic(layout.results("neighbours"), results)
     return (

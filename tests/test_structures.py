@@ -10,7 +10,8 @@ from pymatgen.core import Lattice, Structure
 
 from specgroups import InputError
 from specgroups.io.atomic import read_json
-from specgroups.structures import read_structure, structure_from_poscar
+from specgroups.structures import read_structure, structure_family, structure_from_poscar
+from tests.helpers import oxide_id, oxide_structure
 
 ROOT = Path(__file__).parents[1]
 
@@ -66,3 +67,9 @@ def test_overlapping_atoms_are_named(tmp_path):
 def test_missing_structure_file(tmp_path):
     with pytest.raises(InputError, match="file not found"):
         read_structure(tmp_path / "POSCAR")
+
+
+def test_polymorphs_are_different_families_and_a_supercell_the_same():
+    structure = oxide_structure(oxide_id("YVO4"))
+    assert structure_family(structure) == "ABC4 #141"
+    assert structure_family(structure.make_supercell([1, 1, 2], in_place=False)) == "ABC4 #141"

@@ -114,6 +114,8 @@ def inputs(stage: str, params: dict, layout: ProfileLayout) -> list[str]:
         return [_top(params["train"]["published_run"])]
     if stage == "electronic" and params["electronic"]["localisation"]:
         return [params["electronic"]["localisation"]]
+    if stage == "neighbours":
+        return [params["neighbours"]["zone_boundary"]]
     if stage == "report":
         return [params["report"]["templates"], params["report"]["study"]]
     return []

@@ -1,5 +1,16 @@
-"""The reusable method on any (structure, spectrum) data: per-material chemistry, Ward clustering, the scan of
-representations and counts, enrichment, design guidelines, interpretation of a clustering, placement of new
-materials."""
+"""The reusable method on any (structure, spectrum) data: per-material chemistry, Ward clustering, consensus
+clusters over an ensemble, baselines, the scan of representations and counts, enrichment, design guidelines and
+their grouped cross-validation, interpretation of a clustering, placement of new materials."""
 
-__all__ = ["chemistry", "clustering", "enrichment", "guidelines", "interpret", "placement", "scan"]
+__all__ = [
+    "baselines",
+    "chemistry",
+    "clustering",
+    "consensus",
+    "crossvalidation",
+    "enrichment",
+    "guidelines",
+    "interpret",
+    "placement",
+    "scan",
+]

@@ -30,7 +30,7 @@ from specgroups.analysis.clustering import (
     spectral_distances,
 )
 from specgroups.analysis.consensus import consensus_of
-from specgroups.analysis.guidelines import Materials, guideline_materials, validated_guidelines
+from specgroups.analysis.guidelines import GuidelineRules, Materials, guideline_materials, validated_guidelines
 from specgroups.analysis.interpret import InterpretSettings
 from specgroups.errors import InputError
 from specgroups.io.outputs import ClusteringChoice
@@ -58,14 +58,14 @@ SCAN_COLUMNS = [
 class ScanSettings:
     """Random relabellings per coherence baseline, bootstrap resamples of the stability, bootstrap resamples of
     each guideline's intervals, the enrichment's minimum carriers and q threshold, the guidelines' prediction
-    level, and the seed of every generator."""
+    rules (:class:`specgroups.analysis.guidelines.GuidelineRules`), and the seed of every generator."""
 
     permutations: int
     stability_rounds: int
     guideline_rounds: int
     min_count: int
     max_q_value: float
-    level: float
+    rules: GuidelineRules
     seed: int
 
 
@@ -95,7 +95,7 @@ def scan_point(
         nearest_clusters(linkage, labels),
         settings.min_count,
         settings.max_q_value,
-        settings.level,
+        settings.rules,
         np.random.default_rng(settings.seed),
         settings.guideline_rounds,
     )
@@ -252,7 +252,7 @@ def scan_clusterings(
         plan.guideline_rounds,
         guidelines.min_count,
         guidelines.max_q_value,
-        splits.interval_level,
+        splits.rules,
         plan.seed,
     )
 

@@ -1,1 +1,19 @@
-"""The first-principles pipeline: GPAW settings, optics calculations, results on disk, validation, band edges."""
+"""The first-principles pipeline: GPAW settings, optics calculations, GLLB-SC gaps, CBM localisation, band edges on
+even grids, cell shapes, convergence, results on disk, validation, and the resumable batch runner."""
+
+__all__ = [
+    "calculation",
+    "cells",
+    "convergence",
+    "electronic",
+    "gaps",
+    "localisation",
+    "meshes",
+    "paw_corrections",
+    "results",
+    "runner",
+    "selection",
+    "settings",
+    "validation",
+    "worker",
+]

@@ -250,16 +250,8 @@ def compute_optics(
     reason, so a batch keeps going.
     """
     from gpaw import KohnShamConvergenceError
-    from pymatgen.io.ase import AseAtomsAdaptor
 
-    atoms = AseAtomsAdaptor.get_atoms(structure)
-    result = OpticsResult(
-        material_id=material_id,
-        formula=structure.composition.reduced_formula,
-        nsites=len(structure),
-        status="failed",
-        settings=settings.record(set(atoms.get_chemical_symbols()), len(atoms)),
-    )
+    atoms, result = started_result(OpticsResult, structure, material_id, settings)
     txt = log_path or os.devnull
     tetrahedron = settings.integration == "tetrahedron"
     result.kpoint_grid_ground_state = kpoint_grid(atoms, settings.ground_state_kpoint_density, False)
@@ -304,6 +296,22 @@ def compute_optics(
     result.cpu_seconds["response"] = round(process_cpu_seconds() - step, 2)
     result.status = "ok"
     return finish_result(result, start)
+
+
+def started_result(cls, structure, material_id: str, settings: OpticsSettings):
+    """(ASE atoms of a pymatgen ``structure``, a ``cls`` result of it with status "failed" until it finishes and the
+    settings of a spectrum of its size recorded)."""
+    from pymatgen.io.ase import AseAtomsAdaptor
+
+    atoms = AseAtomsAdaptor.get_atoms(structure)
+    result = cls(
+        material_id=material_id,
+        formula=structure.composition.reduced_formula,
+        nsites=len(structure),
+        status="failed",
+        settings=settings.record(set(atoms.get_chemical_symbols()), len(atoms)),
+    )
+    return atoms, result
 
 
 def finish_result(result: MaterialResult, start: float) -> MaterialResult:

@@ -23,7 +23,7 @@ from specgroups.firstprinciples.results import write_result
 from specgroups.firstprinciples.settings import OpticsSettings
 from specgroups.io.atomic import read_json
 
-CALCULATIONS = ("optics", "gllbsc", "convergence", "localisation", "cell_shape")
+CALCULATIONS = ("optics", "gllbsc", "convergence", "localisation", "cell_shape", "zone_boundary")
 # exit status of a worker whose task's settings its code cannot read: the library changed under a running batch
 # (a settings field added or removed), which must not be recorded as the material's failure
 TASK_UNREADABLE = 3
@@ -34,7 +34,9 @@ def expected_settings(material: dict, settings: OpticsSettings, calculation: str
     elements = {species["element"] for site in material["structure"]["sites"] for species in site["species"]}
     if calculation == "gllbsc":
         return gllbsc_settings(settings, elements)
-    return settings.record(elements, len(material["structure"]["sites"]) if calculation == "optics" else None)
+    return settings.record(
+        elements, len(material["structure"]["sites"]) if calculation in ("optics", "zone_boundary") else None
+    )
 
 
 def calculate(calculation: str, structure, material_id: str, settings, options: dict) -> dict:
@@ -64,6 +66,10 @@ def calculate(calculation: str, structure, material_id: str, settings, options: 
             float(options["mass_step_per_a"]),
             options["mesh"],
         ).as_dict()
+    if calculation == "zone_boundary":
+        from specgroups.firstprinciples.meshes import compute_zone_boundary_gap
+
+        return compute_zone_boundary_gap(structure, material_id, settings).as_dict()
     if calculation == "cell_shape":
         from specgroups.firstprinciples.cells import compare_cell_shapes
 

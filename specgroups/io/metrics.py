@@ -107,7 +107,9 @@ def interpret_metrics(summary: dict) -> dict[str, Number | dict[str, Number]]:
     of the clusters (within-cluster Jaccard similarity of coordination environments over that of random
     groups; :func:`specgroups.analysis.clustering.chemical_coherence_by_kind`), how many enrichment tests reach the
     q-value threshold, and the out-of-sample validation of the design guidelines under ``guideline_validation``
-    (:func:`specgroups.analysis.guidelines.validation_summary`; DVC shows its keys as ``guideline_validation.coverage``...)."""
+    (:func:`specgroups.analysis.guidelines.validation_summary`; DVC shows its keys as ``guideline_validation.coverage``...),
+    and the coverage of the grouped cross-validation with its held-out pairs
+    (:func:`specgroups.analysis.crossvalidation.cross_validated_guidelines`)."""
     metrics = {}
     for cation, entry in summary["headline"]["by_cation"].items():
         difference = entry["onset_energy_ev"]["differences"]["isolated_alkali - elsewhere"]
@@ -120,6 +122,9 @@ def interpret_metrics(summary: dict) -> dict[str, Number | dict[str, Number]]:
             "significant_features": summary["significant"],
             "guideline_validation": _finite(
                 {key: summary["guideline_validation"][key] for key in GUIDELINE_VALIDATION_KEYS}
+            ),
+            "cross_validated_coverage": _finite(
+                {key: summary["cross_validation"][key] for key in ("coverage", "held_out_pairs")}
             ),
         }
     )

@@ -31,8 +31,8 @@ def element_colour(symbol: str):
 
 
 def save(figure, stem: Path, dpi: int = 300) -> list[Path]:
-    """PNG at ``dpi`` and SVG beside it; returns both paths. The SVG carries no creation date, so that a rerun
-    writes the same file."""
+    """PNG at ``dpi`` and SVG beside it; returns both paths. The SVG carries no creation date and the style's fixed
+    id salt, so that a rerun writes the same file."""
     from specgroups.io.atomic import atomic_path
 
     written = []
@@ -40,7 +40,8 @@ def save(figure, stem: Path, dpi: int = 300) -> list[Path]:
         path = stem.with_suffix(suffix)
         with atomic_path(path) as temporary:
             metadata = {"Date": None} if suffix == ".svg" else None
-            figure.savefig(temporary, dpi=dpi, format=suffix[1:], bbox_inches="tight", metadata=metadata)
+            with plt.style.context(STYLE):  # its svg.hashsalt: the same SVG ids in every process
+                figure.savefig(temporary, dpi=dpi, format=suffix[1:], bbox_inches="tight", metadata=metadata)
         written.append(path)
     plt.close(figure)
     return written

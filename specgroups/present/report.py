@@ -200,6 +200,7 @@ def report_context(layout, settings: ReportSettings, provenance_rows: list[dict]
             key: interpret[key] for key in ("enrichment_tests", "significant", "max_q_value", "guideline_validation")
         },
         "chemical_coherence": interpret["chemical_coherence"],
+        "cross_validation": interpret["cross_validation"],
         "clusters": interpretation.clusters,
         "environment_names": environments_named([*interpret["guidelines"], *features]),
         "study": yaml.safe_load(Path(settings.study).read_text()),

@@ -182,7 +182,9 @@ def representatives(
     """The material whose electronic structure stands for each side of the pair: ``chosen[side]`` when given,
     else the most central (nearest the mean of their vectors in the clustering representation) among the
     side's oxides with at most ``max_sites`` sites: the ``isolated_alkali`` oxides of the first cluster, and
-    the other classes' oxides of the second; None when a side has no such member."""
+    the other classes' oxides of the second; both of one cation where the two sides share one (a like-for-like
+    pair: a Cr6+ against a V5+ compound would mix the cation into the contrast); None when a side has no such
+    member."""
     nsites = dict(zip(table["id"], table["nsites"]))
     cluster_of = dict(zip(table["id"], labels))
     sides = {"isolated_alkali": [], "other": []}
@@ -197,8 +199,11 @@ def representatives(
             for m, env in zip(contrast["id"], contrast["environment"])
             if env != "isolated_alkali" and cluster_of[m] == pair["other_cluster"]
         ]
-    picked = {}
+    picked, cation_of = {}, dict(zip(contrast["id"], contrast["cation"]))
+    shared = {cation_of[m] for m in sides["isolated_alkali"]} & {cation_of[m] for m in sides["other"]}
     for side, members in sides.items():
+        cations = {cation_of.get(picked.get("isolated_alkali"))} if side == "other" else shared
+        members = [m for m in members if cation_of[m] in cations] or members
         if chosen.get(side):
             if chosen[side] not in nsites:
                 raise InputError(f"params: electronic representative {chosen[side]!r} is not in the dataset")

@@ -29,10 +29,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from pymatgen.core import Element, Structure
-from pymatgen.symmetry.analyzer import SpacegroupAnalyzer
 
 from specgroups.analysis.chemistry import ALKALI
 from specgroups.analysis.enrichment import difference_with_interval, mean_with_interval
+from specgroups.structures import structure_family
 from specgroups.study.contrast import HEADLINE_CATIONS, HEADLINE_IONS, site_environment
 
 NEIGHBOUR_CLASSES = ("alkali", "closed_shell", "acceptor")
@@ -50,6 +50,12 @@ MODELS = {
         "neighbour_electronegativity",
     ],
 }
+EVEN_GRID_COLUMNS = (
+    "even_grid_direct_gap_ev",
+    "even_grid_band_gap_ev",
+    "onset_overstatement_ev",
+    "corrected_onset_overstatement_ev",
+)
 TABLE_COLUMNS = [
     "id",
     "formula",
@@ -65,15 +71,18 @@ TABLE_COLUMNS = [
     "corrected_gap_ev",
     "pbe_onset_ev",
     "onset_ev",
+    *EVEN_GRID_COLUMNS,
 ]
 
 
 @dataclass(frozen=True)
 class NeighbourSettings:
-    """The ``neighbours`` params: the acceptor elements (see the module), bootstrap resamples and seed of the
+    """The ``neighbours`` params: the acceptor elements (see the module), the first-principles results of the
+    direct gaps on even grids (:mod:`specgroups.firstprinciples.meshes`), bootstrap resamples and seed of the
     class contrasts' 95 % intervals."""
 
     acceptors: tuple[str, ...]
+    zone_boundary: str
     bootstrap_rounds: int
     seed: int
 
@@ -102,17 +111,18 @@ def isolation_distance(structure: Structure) -> float:
     return float(shortest)
 
 
-def structure_family(structure: Structure) -> str:
-    """Anonymised formula and space group number, e.g. ``A3BC8 #166``."""
-    number = SpacegroupAnalyzer(structure, symprec=0.1).get_space_group_number()
-    return f"{structure.composition.reduced_composition.anonymized_formula} #{number}"
-
-
 def headline_materials(
-    contrast: pd.DataFrame, materials: pd.DataFrame, records: dict[str, dict], structures: dict[str, dict], acceptors
+    contrast: pd.DataFrame,
+    materials: pd.DataFrame,
+    records: dict[str, dict],
+    structures: dict[str, dict],
+    acceptors,
+    even_grids: dict[str, dict],
 ) -> pd.DataFrame:
     """The per-material table (:data:`TABLE_COLUMNS`) of the contrast's oxides (``contrast``: id, cation,
-    environment); ``materials``: the dataset's table (onset, gaps and the scissor applied, eV)."""
+    environment); ``materials``: the dataset's table (onset, gaps and the scissor applied, eV); ``even_grids``: the
+    zone-boundary results by id (:mod:`specgroups.firstprinciples.meshes`; NaN for a material without an "ok" one):
+    the direct gap on the even grid and how far the optics grid's direct gap lies above it."""
     by_id = materials.set_index("id")
     rows = []
     for material in contrast.itertuples():
@@ -136,9 +146,32 @@ def headline_materials(
                 "corrected_gap_ev": row["corrected_gap_ev"],
                 "pbe_onset_ev": row["onset_energy_ev"] - row["scissor_ev"],
                 "onset_ev": row["onset_energy_ev"],
+                **even_grid_columns(even_grids.get(material.id), row["direct_gap_ev"], row["min_gap_ev"]),
             }
         )
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
+
+
+def onset_overstatement(optics_direct_gap_ev: float, even_direct_gap_ev: float) -> float:
+    """How far the optics grid's direct gap (the spectrum's onset before the scissor) lies above the lowest direct
+    transition of either grid, the optics one or the even one of :mod:`specgroups.firstprinciples.meshes` (eV, >= 0)."""
+    return float(np.maximum(0.0, optics_direct_gap_ev - even_direct_gap_ev))  # NaN where a gap is unknown
+
+
+def even_grid_columns(result: dict | None, optics_direct_gap_ev: float, optics_band_gap_ev: float) -> dict[str, float]:
+    """The even grid's direct and fundamental gaps, the PBE onset's :func:`onset_overstatement`, and the corrected
+    onset's (eV): the scissor to the GLLB-SC gap starts from the fundamental gap, so the corrected onset moves by the
+    direct gap's overstatement minus the fundamental gap's (:mod:`specgroups.firstprinciples.meshes`)."""
+    if not result or result["status"] != "ok":
+        return dict.fromkeys(EVEN_GRID_COLUMNS, np.nan)
+    direct = onset_overstatement(optics_direct_gap_ev, result["direct_gap_ev"])
+    fundamental = onset_overstatement(optics_band_gap_ev, result["band_gap_ev"])
+    return {
+        "even_grid_direct_gap_ev": result["direct_gap_ev"],
+        "even_grid_band_gap_ev": result["band_gap_ev"],
+        "onset_overstatement_ev": direct,
+        "corrected_onset_overstatement_ev": direct - fundamental,
+    }
 
 
 def class_contrasts(table: pd.DataFrame, rng: np.random.Generator, rounds: int) -> dict:
@@ -204,3 +237,23 @@ def onset_regression(table: pd.DataFrame) -> dict:
         }
     best = min(found, key=lambda name: found[name]["leave_one_family_out_rmse_ev"])
     return {"materials": len(rows), "families": int(len(np.unique(families))), "models": found, "best": best}
+
+
+def onset_overstatements(table: pd.DataFrame) -> dict:
+    """How far the optics grids overstate the onsets (eV), over the materials with an even-grid result: their
+    count, the mean and largest overstatement of the PBE onset and of the corrected one, and the materials whose
+    PBE onset is overstated by more than 0.05 eV."""
+    done = table[np.isfinite(table["onset_overstatement_ev"])]
+    above = done[done["onset_overstatement_ev"] > 0.05].sort_values("onset_overstatement_ev", ascending=False)
+    return {
+        "materials": len(done),
+        "of": len(table),
+        "mean_ev": float(done["onset_overstatement_ev"].mean()) if len(done) else None,
+        "max_ev": float(done["onset_overstatement_ev"].max()) if len(done) else None,
+        "corrected_mean_ev": float(done["corrected_onset_overstatement_ev"].mean()) if len(done) else None,
+        "corrected_max_ev": float(done["corrected_onset_overstatement_ev"].max()) if len(done) else None,
+        "above_0_05_ev": [
+            {"id": r.id, "formula": r.formula, "overstatement_ev": float(r.onset_overstatement_ev)}
+            for r in above.itertuples()
+        ],
+    }

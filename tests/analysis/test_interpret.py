@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from specgroups.analysis.clustering import ward_linkage
+from specgroups.analysis.crossvalidation import CrossValidationPlan
 from specgroups.analysis.interpret import GuidelineSplits, InterpretSettings, interpret_clusters
 
 
@@ -55,14 +56,17 @@ def test_guidelines_come_from_derivation_materials_with_chemistry_and_coherence_
     settings = InterpretSettings(
         min_count=2,
         max_q_value=0.05,
-        guidelines=GuidelineSplits(("train", "val"), ("test",), 0.8),
+        guidelines=GuidelineSplits(("train", "val"), ("test",), 0.8, 2, ("S", "Se", "Te"), 0.9),
+        cross_validation=CrossValidationPlan(folds=4, repeats=2, bootstrap_rounds=50),
         permutations=20,
         bootstrap_rounds=200,
         seed=0,
         group_quorum=9,
     )
 
-    found = interpret_clusters(table, ids, records, clusters, settings)
+    # two materials per family: the folds hold each pair out together
+    families = {m: f"family {row // 2}" for row, m in enumerate(ids)}
+    found = interpret_clusters(table, ids, records, clusters, families, settings)
 
     # nested features with the same carriers are tested once, as the most specific: X T:4 and element O per cluster
     assert sorted(zip(found.enrichment.group, found.enrichment.feature)) == [
@@ -81,8 +85,14 @@ def test_guidelines_come_from_derivation_materials_with_chemistry_and_coherence_
     assert cr["contrast_ev"]["difference"] == pytest.approx(1.0)  # against rows 8-13: not row 17
     assert summary["guidelines"] == [cr["statement"], v["statement"]]
     validation = summary["guideline_validation"]
-    assert (validation["held_out_materials"], validation["coverage_pairs"], validation["held"]) == (4, 4, 2)
-    assert validation["coverage"] == 1.0 and validation["sign_agreement"] == 1.0
+    # six derivation carriers each: no finite interval guarantees 80 %, so none is stated and coverage is not counted
+    assert cr["interval_ev"] == v["interval_ev"] == [None, None]
+    assert (validation["held_out_materials"], validation["coverage_pairs"], validation["unbounded"]) == (4, 0, 2)
+    assert validation["held"] == 2 and validation["coverage"] is None and validation["sign_agreement"] == 1.0
+    # the cross-validation re-derives them from the 16 materials in a split (not row 16), 4 folds x 2 repeats
+    cross_validation = summary["cross_validation"]
+    assert (cross_validation["folds"], cross_validation["repeats"], cross_validation["families"]) == (4, 2, 8)
+    assert 0 < cr["appearance"] <= 1 and 0 < v["appearance"] <= 1
     # the summaries are of every material of each cluster, those without chemistry or split too
     assert found.clusters[1]["members"] == ids[:8] + ["m16"]
     assert found.clusters[2]["members"] == ids[8:16] + ["m17"]

@@ -10,13 +10,15 @@ import pandas as pd
 import pytest
 
 from specgroups import InputError
-from specgroups.analysis.guidelines import Materials
+from specgroups.analysis.guidelines import GuidelineRules, Materials
 from specgroups.analysis.scan import SCAN_COLUMNS, ScanSettings, SelectionRule, cluster_scan
 from tests.helpers import ROOT
 
 RULE = SelectionRule(
     ("alignn_1", "pooled"), min_mean_cluster_size=20, min_consensus_stability=0.6, max_spectral_coherence_ratio=1.0
 )
+
+RULES = GuidelineRules(0.8, 1, ("S", "Se", "Te"), 0.9)
 
 
 def scan_of(rows: list[tuple]) -> pd.DataFrame:
@@ -79,7 +81,7 @@ def test_a_scan_measures_every_representation_at_every_count():
 
     features = {"blobs": points, "noise": rng.normal(size=(90, 2))}
     settings = ScanSettings(
-        permutations=10, stability_rounds=3, guideline_rounds=50, min_count=2, max_q_value=0.05, level=0.8, seed=0
+        permutations=10, stability_rounds=3, guideline_rounds=50, min_count=2, max_q_value=0.05, rules=RULES, seed=0
     )
     # one member each: the consensus is the Ward clustering, so stability is 1 and the bootstrap tells them apart
     scan = cluster_scan(

@@ -1,4 +1,4 @@
-"""Bad input across the pipeline (the README's table): each case is one line naming the item, exit status 2,
+"""Bad input across the pipeline (the table in docs/reproducibility.md): each case is one line naming the item, exit status 2,
 no partial output, and the outputs of an earlier run left as they were."""
 
 from __future__ import annotations

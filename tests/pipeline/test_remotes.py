@@ -3,7 +3,7 @@
 The session fixture ``pipeline_repo`` (conftest.py) is a small copy of the
 project that has run the default profile's stages up to chemistry (30 epochs)
 with the lock committed, so the remotes carry real pipeline outputs. Each remote gets ``verify = true``, as
-every remote the README shows does.
+every remote docs/dvc.md shows does.
 """
 
 from __future__ import annotations

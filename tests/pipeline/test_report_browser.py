@@ -73,7 +73,17 @@ def report(tmp_path_factory) -> Path:
     )
     stated = guideline(row, found, 2, 0.8, np.random.default_rng(0), 100)
     (chemistry / "guidelines.json").write_text(
-        json.dumps([{**stated, "statement": statement(stated), "validation": validate(stated, found)}])
+        json.dumps(
+            [
+                {
+                    **stated,
+                    "statement": statement(stated),
+                    "validation": validate(stated, found, 5),
+                    "trivial": False,
+                    "appearance": 1.0,
+                }
+            ]
+        )
     )
     # the committed results, and an interpretation folder holding this test's clusters and guideline
     (work / "results").mkdir()

@@ -102,3 +102,17 @@ def test_committed_figures_and_reports_fit_the_size_budget(figures, html):
     assert html in tracked and any(name.endswith(".svg") for name in tracked)
     total = sum((ROOT / name).stat().st_size for name in tracked)
     assert total <= COMMITTED_FIGURES_BUDGET_MB * 1e6
+
+
+def test_two_processes_write_the_same_svg(tmp_path):
+    """matplotlib draws random clip-path ids into an SVG unless svg.hashsalt is set: the style sets it."""
+    script = (
+        "import sys, numpy as np; from pathlib import Path; "
+        "from specgroups.present.figures import cluster_grid_figure, save; "
+        "grid = np.linspace(0, 15, 151); spectra = np.vstack([grid, grid[::-1]]); "
+        "save(cluster_grid_figure(grid, spectra, np.array([1, 2]), np.array([2.0, 3.0]), 2), Path(sys.argv[1]), dpi=50)"
+    )
+    for name in ("first", "second"):
+        subprocess.run([sys.executable, "-c", script, str(tmp_path / name)], check=True, cwd=ROOT)
+    first, second = ((tmp_path / name).with_suffix(".svg").read_bytes() for name in ("first", "second"))
+    assert b"clip-path" in first and first == second

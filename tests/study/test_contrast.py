@@ -177,3 +177,34 @@ def test_representatives_are_the_most_central_small_members_of_each_side():
     assert representatives(pair, contrast, table, labels, {"other": "m1"}, 16, vectors)["other"] == "m1"
     with pytest.raises(InputError, match="'mp-unknown' is not in the dataset"):
         representatives(pair, contrast, table, labels, {"other": "mp-unknown"}, 16, vectors)
+
+
+def test_the_other_representative_has_the_first_ones_cation_where_its_cluster_has_one():
+    contrast = contrast_of(
+        [
+            ("m0", "Cr", "isolated_alkali"),
+            ("m1", "V", "connected"),
+            ("m2", "Cr", "isolated_other"),
+            ("m3", "V", "connected"),
+        ]
+    )
+    table = pd.DataFrame({"id": ["m0", "m1", "m2", "m3"], "nsites": [14] * 4})
+    labels, pair = np.array([1, 2, 2, 2]), {"isolated_alkali_cluster": 1, "other_cluster": 2}
+    vectors = {"m0": np.zeros(2), "m1": np.array([5.0, 5.0]), "m2": np.array([9.0, 9.0]), "m3": np.array([5.0, 5.1])}
+    # m1 is the most central of cluster 2, but m2 is its only Cr oxide
+    assert representatives(pair, contrast, table, labels, {}, 16, vectors) == {"isolated_alkali": "m0", "other": "m2"}
+    vanadium = contrast.assign(cation=["V", "V", "Cr", "V"])
+    assert representatives(pair, vanadium, table, labels, {}, 16, vectors)["other"] == "m1"
+    # cluster 1 holds a Cr and a V alkali oxide, cluster 2 only V oxides: the pair is V against V
+    both = contrast_of(
+        [
+            ("m0", "Cr", "isolated_alkali"),
+            ("m4", "V", "isolated_alkali"),
+            ("m1", "V", "connected"),
+            ("m3", "V", "connected"),
+        ]
+    )
+    wider = pd.DataFrame({"id": ["m0", "m4", "m1", "m3"], "nsites": [14] * 4})
+    points = {"m0": np.zeros(2), "m4": np.array([0.0, 3.0]), "m1": np.array([5.0, 5.0]), "m3": np.array([5.0, 5.1])}
+    found = representatives(pair, both, wider, np.array([1, 1, 2, 2]), {}, 16, points)
+    assert found["isolated_alkali"] == "m4" and found["other"] in ("m1", "m3")

@@ -17,6 +17,8 @@ from specgroups.study.mechanism import (
     localisation_by_class,
     localisation_table,
     verdict,
+    width_net_of_valence,
+    width_verdict,
 )
 
 CONTRAST = pd.DataFrame(
@@ -124,3 +126,25 @@ def test_curvature_mass_is_the_conductivity_mass_at_a_minimum_and_defined_off_it
         3 / (1 / 8.55 + 1 / 14.22 + 1 / 37.79)
     )  # K2CrO4's flat band
     assert math.isnan(curvature_mass(None)) and math.isnan(curvature_mass([1.0, None, 2.0]))
+
+
+def test_a_narrower_conduction_band_is_confounded_unless_it_narrows_more_than_the_valence_band():
+    assert width_net_of_valence(result(1.0, 0.9)) == pytest.approx(0.3 - 0.8)
+    assert width_net_of_valence({"status": "failed"}) is None
+    assert width_verdict("supported", "supported") == "supported"
+    assert width_verdict("supported", "inconclusive") == "confounded"
+    assert width_verdict("inconclusive", "supported") == "inconclusive"
+
+    def differences(width: list[float], net: list[float]) -> dict:
+        entry = lambda ci: {
+            "differences": {"isolated_alkali - elsewhere": {"difference": sum(ci) / 2, "ci95": ci, "n": [5, 25]}}
+        }  # noqa: E731
+        return {"V": {"lowest_conduction_band_width_ev": entry(width), "conduction_minus_valence_width_ev": entry(net)}}
+
+    def width_row(localised: dict) -> dict:
+        return next(r for r in claims({}, localised) if r["quantity"] == "lowest_conduction_band_width_ev")
+
+    # the conduction band narrows by 0.3 eV and the valence band as much: confounded
+    assert width_row(differences([-0.4, -0.2], [-0.1, 0.1]))["verdict"] == "confounded"
+    # it narrows more than the valence band does: supported
+    assert width_row(differences([-0.4, -0.2], [-0.3, -0.1]))["verdict"] == "supported"

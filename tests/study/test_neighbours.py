@@ -8,10 +8,11 @@ import pandas as pd
 import pytest
 
 from specgroups.study.neighbours import (
+    even_grid_columns,
     isolation_distance,
     neighbour_class,
+    onset_overstatement,
     onset_regression,
-    structure_family,
 )
 from tests.helpers import oxide_id, oxide_structure
 
@@ -52,12 +53,6 @@ def test_the_isolation_distance_is_the_shortest_v_v_distance_of_a_supercell(form
     assert isolation_distance(structure) == pytest.approx(distances[distances > 1e-6].min(), abs=1e-6)
 
 
-def test_polymorphs_are_different_families_and_a_supercell_the_same():
-    structure = oxide_structure(oxide_id("YVO4"))
-    assert structure_family(structure) == "ABC4 #141"
-    assert structure_family(structure.make_supercell([1, 1, 2], in_place=False)) == "ABC4 #141"
-
-
 def test_the_model_with_the_terms_that_made_the_onsets_wins_out_of_sample():
     rng = np.random.default_rng(0)
     classes = np.array(["alkali", "closed_shell", "acceptor"] * 8)
@@ -79,3 +74,19 @@ def test_the_model_with_the_terms_that_made_the_onsets_wins_out_of_sample():
     assert rmse["+ acceptor"] < 0.1 < rmse["+ alkali"] < rmse["cation"]
     assert found["best"] in ("+ acceptor", "+ isolation distance", "+ neighbour electronegativity")
     assert found["models"]["+ acceptor"]["coefficients"]["acceptor"] == pytest.approx(-1.2, abs=0.1)
+
+
+def test_the_overstatement_is_never_negative_and_needs_an_ok_result():
+    assert onset_overstatement(3.20, 3.05) == pytest.approx(0.15)
+    assert onset_overstatement(3.20, 3.30) == 0.0
+    assert np.isnan(onset_overstatement(float("nan"), 3.30))  # a dataset without the optics grid's gaps
+    # the direct gap falls by 0.15 eV on the even grid and the fundamental gap by 0.05: the scissor grows by 0.05
+    assert even_grid_columns({"status": "ok", "direct_gap_ev": 3.05, "band_gap_ev": 2.95}, 3.20, 3.00) == {
+        "even_grid_direct_gap_ev": 3.05,
+        "even_grid_band_gap_ev": 2.95,
+        "onset_overstatement_ev": pytest.approx(0.15),
+        "corrected_onset_overstatement_ev": pytest.approx(0.10),
+    }
+    for result in (None, {"status": "failed", "direct_gap_ev": None}):
+        found = even_grid_columns(result, 3.20, 3.0)
+        assert len(found) == 4 and all(np.isnan(v) for v in found.values())
