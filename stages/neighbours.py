@@ -3,8 +3,6 @@ tetrahedra and by their isolation; the per-material table, the class contrasts a
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 from specgroups.firstprinciples.results import load_results
@@ -26,7 +24,7 @@ def run(profile) -> str:
     settings, layout = profile.settings(NeighbourSettings, "neighbours"), profile.layout
     dataset, records = read_dataset(layout.dataset), read_chemistry(layout.chemistry)
     contrast = oxides(environment_table(records, dataset.ids))
-    even_grids = load_results(settings.zone_boundary) if Path(settings.zone_boundary).is_dir() else {}
+    even_grids = load_results(settings.zone_boundary)  # {} until the zone_boundary stage has results
     found = (dataset.materials, records, dataset.structures, settings.acceptors, even_grids)
     table = headline_materials(contrast, *found)
     rng = np.random.default_rng(settings.seed)

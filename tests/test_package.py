@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from pathlib import Path
 
 import pytest
 
@@ -18,5 +19,4 @@ def test_a_subpackage_lists_its_modules_and_imports_none(name):
     package = importlib.import_module(f"specgroups.{name}")
     modules = sorted(m.name for m in pkgutil.iter_modules(package.__path__))
     assert sorted(package.__all__) == modules
-    source = package.__file__ and open(package.__file__).read()
-    assert "import " not in source.split('"""')[-1]
+    assert "import " not in Path(package.__file__).read_text().split('"""')[-1]
