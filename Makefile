@@ -12,7 +12,7 @@ export DVC_NO_ANALYTICS := 1
 # dvc.yaml commands call `python`: the one in .venv
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup reproduce test test-fast pull check-repro firstprinciples deps status plots exp-show
+.PHONY: setup reproduce test test-fast pull check-repro firstprinciples deps status plots exp-show docs
 
 setup: $(INSTALLED)
 
@@ -38,6 +38,12 @@ test: setup
 	$(BIN)/ruff format --check specgroups stages tools tests benchmarks
 	$(BIN)/ruff check specgroups stages tools tests benchmarks
 	$(BIN)/python -m pytest -n auto
+
+## The docs site, offline: the README's results block and docs/generated/ from results/ and benchmarks/, then
+## site/ (mkdocs build --strict: a broken link or reference fails)
+docs: setup
+	$(BIN)/python tools/docs.py
+	$(BIN)/mkdocs build --strict
 
 ## The tests not marked slow: a developer's quick check (CI runs them all, `make test`)
 test-fast: setup

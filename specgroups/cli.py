@@ -2,6 +2,7 @@
 
     specgroups predict STRUCTURE... [--model DIR] [--clusters DIR] [--json OUT] [--params params.yaml]
     specgroups explain CLUSTER [--clusters DIR] [--json OUT] [--params params.yaml]
+    specgroups new-profile NAME SOURCE --shape {id_prop,vasprun,records} [--not-logarithmic]
 
 STRUCTURE is a CIF, POSCAR or pymatgen JSON file, or a Materials Project id
 (mp-1234; needs MP_API_KEY and the network). --model is a trained model folder
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from specgroups.data.imports import SHAPES
 from specgroups.errors import InputError
 from specgroups.io.atomic import write_json_atomic
 from specgroups.io.layout import ProfileLayout
@@ -53,8 +55,9 @@ class Profile:
         # the onset as the dataset defines it, so a prediction reads against its cluster's onsets
         self.threshold = float(params["dataset"]["onset_threshold"])
         self.edge_window_ev = float(params["dataset"]["edge_window_ev"])
-        # the table source holds spectra as they are (eps_imag in the eps2 profile), not log10 alpha
-        self.logarithmic = params["dataset"]["source"] != "table"
+        # the table source holds spectra as they are (eps_imag in the eps2 profile), unless it says they are log10 alpha
+        dataset_params = params["dataset"]
+        self.logarithmic = dataset_params["source"] != "table" or bool(dataset_params["table"].get("logarithmic"))
 
     def statements(self, cluster: int) -> list[str]:
         """The design guidelines of ``cluster`` (their feature is enriched in it), each with its out-of-sample
@@ -220,6 +223,26 @@ def explanation_text(result: dict) -> str:
     return "\n".join(lines)
 
 
+def new_profile(arguments) -> int:
+    """``specgroups new-profile``: the profile's files, then its dvc.yaml (the project's ``tools/pipeline.py``)."""
+    import subprocess
+
+    from specgroups.data.imports import create_profile
+
+    try:
+        folder, count = create_profile(
+            arguments.root, arguments.name, arguments.shape, arguments.source, not arguments.not_logarithmic
+        )
+    except InputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    generator = arguments.root / "tools" / "pipeline.py"
+    if generator.is_file():
+        subprocess.run([sys.executable, str(generator)], check=True, cwd=arguments.root)
+    print(f"{folder}: {count} materials; run: dvc repro {folder.relative_to(arguments.root) / 'dvc.yaml'}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="specgroups", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -232,12 +255,27 @@ def main(argv: list[str] | None = None) -> int:
     predict_parser.add_argument("--model", type=Path, help="trained model folder (default: the profile's)")
     explain_parser = commands.add_parser("explain", help="a cluster's members, shared features, onsets and contrasts")
     explain_parser.add_argument("cluster", type=int, metavar="CLUSTER")
+    new_parser = commands.add_parser(
+        "new-profile",
+        help="a profile of your own data: alignn id_prop.csv folder, VASP optics runs, or JSON records",
+    )
+    new_parser.add_argument("name", help="the profile's name: profiles/NAME is created")
+    new_parser.add_argument("source", type=Path, help="the id_prop folder, the folder of runs, or the JSON file")
+    new_parser.add_argument("--shape", choices=SHAPES, required=True, help="the data's shape (specgroups.data.imports)")
+    new_parser.add_argument(
+        "--not-logarithmic",
+        action="store_true",
+        help="id_prop values are a spectrum as it is (e.g. eps_imag), not log10 alpha",
+    )
+    new_parser.add_argument("--root", type=Path, default=Path("."), help="the project folder (default: here)")
     for sub in (predict_parser, explain_parser):
         sub.add_argument(
             "--profile", default=".", help="the profile's root folder (default: the repository, the default profile)"
         )
         sub.add_argument("--json", type=Path, metavar="OUT", help="also write the result as JSON")
     arguments = parser.parse_args(argv)
+    if arguments.command == "new-profile":
+        return new_profile(arguments)
     try:
         layout = ProfileLayout.of(arguments.profile)
         params = profile_params(layout.root)

@@ -4,9 +4,9 @@ study's V5+/Cr6+ contrast on the same clusters, with the study's group tested ac
 from __future__ import annotations
 
 import numpy as np
-from pymatgen.core import Structure
 
 from specgroups.analysis.clustering import ClusterSettings
+from specgroups.analysis.crossvalidation import material_families
 from specgroups.analysis.interpret import InterpretSettings, interpret_clusters
 from specgroups.io.dataset import read_dataset
 from specgroups.io.metrics import interpret_metrics, write_results
@@ -16,7 +16,6 @@ from specgroups.io.outputs import (
     read_clusters,
     write_interpretation,
 )
-from specgroups.structures import structure_family
 from specgroups.study.contrast import CONTRAST_COLUMNS, headline_contrast, onset_differences, oxides
 from specgroups.study.group import group_across_members
 from stages._common import stage_main
@@ -26,12 +25,12 @@ def run(profile) -> str:
     settings, layout = profile.settings(InterpretSettings, "interpret"), profile.layout
     dataset, records = read_dataset(layout.dataset), read_chemistry(layout.chemistry)
     clusters = read_clusters(layout.clusters, dataset.ids)
-    families = {m: structure_family(Structure.from_dict(dataset.structures[m])) for m in dataset.ids}
+    families = material_families({m: dataset.structures[m] for m in dataset.ids})
     found = interpret_clusters(dataset.materials, dataset.ids, records, clusters, families, settings)
     rng = np.random.default_rng(settings.seed)
     labels, linkage = clusters["labels"], clusters["linkage"]
     environments, contrast = headline_contrast(
-        records, dataset.materials, labels, linkage, rng, settings.bootstrap_rounds
+        records, dataset.materials, labels, linkage, rng, settings.bootstrap_rounds, families
     )
     oxide_table = oxides(environments)[CONTRAST_COLUMNS]
     stable_core = profile.settings(ClusterSettings, "cluster").stable_core

@@ -31,7 +31,7 @@ fi
 # GPAW compiles its C sources with g++ here (see tools/gpaw_siteconfig.py).
 export GPAW_CONFIG="$PWD/tools/gpaw_siteconfig.py"
 .venv/bin/python -m pip install --quiet --upgrade "pip>=24"
-.venv/bin/python -m pip install --quiet -e ".[test,firstprinciples,benchmark]"
+.venv/bin/python -m pip install --quiet -e ".[test,firstprinciples,benchmark,docs]"
 .venv/bin/python -m pip check
 
 # vega, vega-lite and vega-embed at the versions of tools/plots/package-lock.json, inlined into

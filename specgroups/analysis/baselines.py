@@ -56,25 +56,26 @@ def with_baselines(
     return {**members, **{name: values[None] for name, values in baselines.items()}}
 
 
-def environment_coherence(
+def chemical_coherence_table(
     records: dict[str, dict], ids: list[str], labels: dict[str, np.ndarray], seed: int, permutations: int
-) -> dict[str, float]:
-    """{representation: environment coherence ratio}: the mean within-cluster Jaccard similarity of the materials'
-    ChemEnv environments over that of random groups of the same sizes (higher: chemically more alike than chance),
-    of each representation's cluster ``labels`` (over the dataset's materials ``ids``)."""
+) -> dict[str, dict]:
+    """{representation: {kind: coherence}} of each representation's cluster ``labels`` (over the dataset's materials
+    ``ids``), for each kind of chemical feature (elements, oxidation states, environments): the mean within-cluster
+    Jaccard similarity of the materials' features over that of random groups of the same sizes (``ratio_to_random``;
+    higher: chemically more alike than chance; :func:`specgroups.analysis.clustering.chemical_coherence_by_kind`).
+    The cluster stage owns it; the interpret stage and the report read it from ``results/cluster.json``."""
     _, rows, names, matrix = feature_table(records, ids)
-    kinds = {"environments": FEATURE_KINDS["environments"]}
-    found = chemical_coherence_by_kind(
-        matrix, names, kinds, {name: values[rows] for name, values in labels.items()}, seed, permutations
+    return chemical_coherence_by_kind(
+        matrix, names, FEATURE_KINDS, {name: values[rows] for name, values in labels.items()}, seed, permutations
     )
-    return {name: kinds_found["environments"]["ratio_to_random"] for name, kinds_found in found.items()}
 
 
 def against_baselines(
     chosen: str, quality: dict[str, dict], consensus: dict[str, dict], environments: dict[str, float]
 ) -> dict[str, dict]:
     """For each baseline, at the chosen count: its spectral coherence ratio (within-cluster spectrum MAE over random
-    groups'; lower is better), environment coherence ratio (:func:`environment_coherence`; higher is better),
+    groups'; lower is better), environment coherence ratio (the environments' ``ratio_to_random`` of
+    :func:`chemical_coherence_table`; higher is better),
     bootstrap ARI and consensus stability; whether the chosen representation's clusters are spectrally more coherent
     (``beats_on_spectra``), chemically more coherent (``beats_on_environments``), and both: "the spectrum model's
     features reveal groups" is supported against this baseline (``reveals_groups``)."""
@@ -104,12 +105,14 @@ def baseline_comparison(
     ids: list[str],
     settings: ClusterSettings,
 ) -> dict:
-    """The cluster stage's JSON-ready comparison of the ``chosen`` representation's clusters with the baselines':
-    the environment coherence ratio of each (``settings``' seed and random relabellings) and
+    """The cluster stage's JSON-ready chemistry of its clusters and their comparison with the baselines': the
+    :func:`chemical_coherence_table` of every representation's ``labels`` (``settings``' seed and random
+    relabellings), the environment coherence ratio of the ``chosen`` one and the baselines, and
     :func:`against_baselines`."""
-    compared = {name: labels[name] for name in [chosen, *BASELINES]}
-    environments = environment_coherence(records, ids, compared, settings.seed, settings.permutations)
+    coherence = chemical_coherence_table(records, ids, labels, settings.seed, settings.permutations)
+    environments = {name: coherence[name]["environments"]["ratio_to_random"] for name in [chosen, *BASELINES]}
     return {
+        "chemical_coherence": coherence,
         "environment_coherence_ratio": environments,
         "baselines": against_baselines(chosen, quality, consensus, environments),
     }

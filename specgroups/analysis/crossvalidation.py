@@ -5,9 +5,11 @@ The clusters are cut from all materials without onsets or chemistry, so they sta
 materials' onsets and chemistry play no part in reading the guidelines off the others
 (:func:`specgroups.analysis.guidelines.validated_guidelines`), which then face them. Folds are grouped by structure
 family (:func:`specgroups.structures.structure_family`: anonymised formula and space group), so that the members of
-one family, whose onsets are close (the double vanadates, the alkali chromates), are never on both sides of a fold;
-polymorphs, two families, may be. ``folds`` x ``repeats`` shuffled partitions: every material is held out once per
-repeat.
+one family, whose onsets are close (the double vanadates, the alkali chromates), are never on both sides of a fold,
+with the polymorphs of one compound joined into one family (:func:`with_polymorphs`): two stackings of a delafossite
+are two space groups but nearly one spectrum. ``benchmarks/families.py`` measures this grouping against the
+anonymised formula and space group alone and against StructureMatcher's prototypes. ``folds`` x ``repeats``
+shuffled partitions: every material is held out once per repeat.
 """
 
 from __future__ import annotations
@@ -20,6 +22,38 @@ from scipy.stats import binomtest
 from sklearn.model_selection import GroupKFold
 
 from specgroups.analysis.guidelines import GuidelineRules, Materials, validated_guidelines
+
+
+def with_polymorphs(families: dict[str, str], formulas: dict[str, str]) -> dict[str, str]:
+    """Each material's family (``families`` by id) with the families of materials that share a reduced formula
+    (``formulas`` by id) joined, transitively (connected components); a joined family takes the name of the first of
+    its families in sorted order."""
+    parent = {family: family for family in families.values()}
+
+    def root(family: str) -> str:
+        while parent[family] != family:
+            family = parent[family]
+        return family
+
+    first_of_formula: dict[str, str] = {}
+    for material_id in sorted(families):
+        family = root(families[material_id])
+        other = root(first_of_formula.setdefault(formulas[material_id], family))
+        parent[max(family, other)] = min(family, other)
+    return {material_id: root(family) for material_id, family in families.items()}
+
+
+def material_families(structures: dict[str, dict]) -> dict[str, str]:
+    """Each material's structure family (``structures``: pymatgen dicts by id): the anonymised formula and space
+    group (:func:`specgroups.structures.structure_family`), polymorphs joined (:func:`with_polymorphs`)."""
+    from pymatgen.core import Structure
+
+    from specgroups.structures import structure_family
+
+    found = {material_id: Structure.from_dict(structure) for material_id, structure in structures.items()}
+    return with_polymorphs(
+        {m: structure_family(s) for m, s in found.items()}, {m: s.composition.reduced_formula for m, s in found.items()}
+    )
 
 
 @dataclass(frozen=True)

@@ -138,6 +138,43 @@ def difference_with_interval(values_a: np.ndarray, values_b: np.ndarray, rng: np
     }
 
 
+def family_bootstrap_means(
+    values: np.ndarray, families: np.ndarray, rng: np.random.Generator, rounds: int
+) -> np.ndarray:
+    """The means of ``rounds`` cluster-bootstrap resamples: as many structure families as ``values`` come from,
+    drawn with replacement, each bringing all its materials (members of one family are not independent draws)."""
+    names, index = np.unique(np.asarray(families), return_inverse=True)
+    sums = np.bincount(index, weights=values, minlength=len(names))
+    counts = np.bincount(index, minlength=len(names))
+    draws = rng.integers(0, len(names), (rounds, len(names)))
+    return sums[draws].sum(axis=1) / counts[draws].sum(axis=1)
+
+
+def family_difference_interval(
+    values_a: np.ndarray,
+    families_a: np.ndarray,
+    values_b: np.ndarray,
+    families_b: np.ndarray,
+    rng: np.random.Generator,
+    rounds: int,
+) -> dict:
+    """The 95 % percentile interval of the difference of means (a - b) over ``rounds`` resamples of structure
+    families (:func:`family_bootstrap_means`; finite values only), and the number of families on each side."""
+    found = []
+    for values, families in ((values_a, families_a), (values_b, families_b)):
+        values, families = np.asarray(values, dtype=float), np.asarray(families)
+        kept = np.isfinite(values)
+        found.append((values[kept], families[kept]))
+    counts = [len(np.unique(families)) for _, families in found]
+    if min(counts) == 0:
+        return {"ci95_families": [float("nan"), float("nan")], "n_families": counts}
+    resampled = family_bootstrap_means(*found[0], rng, rounds) - family_bootstrap_means(*found[1], rng, rounds)
+    return {
+        "ci95_families": [float(np.percentile(resampled, 2.5)), float(np.percentile(resampled, 97.5))],
+        "n_families": counts,
+    }
+
+
 def mean_with_interval(values: np.ndarray, rng: np.random.Generator, rounds: int) -> dict:
     """Mean of the finite values, with the 2.5th and 97.5th percentiles of the mean over ``rounds`` bootstrap
     resamples (a 95% percentile interval) and their count; NaN for none."""

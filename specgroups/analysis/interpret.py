@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from specgroups.analysis.chemistry import FEATURE_KINDS, feature_parents, feature_table
-from specgroups.analysis.clustering import chemical_coherence_by_kind, nearest_clusters
+from specgroups.analysis.chemistry import feature_parents, feature_table
+from specgroups.analysis.clustering import nearest_clusters
 from specgroups.analysis.crossvalidation import CrossValidationPlan, cross_validated_guidelines
 from specgroups.analysis.guidelines import (
     GuidelineRules,
@@ -44,15 +44,14 @@ class GuidelineSplits:
 class InterpretSettings:
     """Enrichment: (cluster, feature) pairs with at least ``min_count`` carriers are tested, q <= ``max_q_value``
     reported; ``guidelines``: the splits and interval level; ``cross_validation``: the grouped, repeated
-    cross-validation of the guidelines (:mod:`specgroups.analysis.crossvalidation`); ``permutations``: random relabellings of each
-    chemical-coherence baseline; ``bootstrap_rounds``: resamples of every 95 % interval; ``seed`` of them all;
+    cross-validation of the guidelines (:mod:`specgroups.analysis.crossvalidation`); ``bootstrap_rounds``: resamples
+    of every 95 % interval; ``seed`` of them all;
     ``group_quorum``: how many of the study's group must share a cluster (:mod:`specgroups.study.group`)."""
 
     min_count: int
     max_q_value: float
     guidelines: GuidelineSplits
     cross_validation: CrossValidationPlan
-    permutations: int
     bootstrap_rounds: int
     seed: int
     group_quorum: int
@@ -113,12 +112,6 @@ def interpret_clusters(
     )
     for g in guidelines:
         g["appearance"] = cross_validation["appearances"].get(f"{g['feature']} in cluster {g['cluster']}", 0.0)
-    by_representation = {
-        key.removeprefix("labels_"): clusters[key][rows] for key in sorted(clusters) if key.startswith("labels_")
-    }
-    coherence = chemical_coherence_by_kind(
-        matrix, names, FEATURE_KINDS, by_representation, settings.seed, settings.permutations
-    )
     summary = {
         "materials": len(ids),
         "representation": str(clusters["representation"]),
@@ -129,7 +122,6 @@ def interpret_clusters(
         "trivial_guidelines": [g["statement"] for g in guidelines if g["trivial"]],
         "guideline_validation": validation,
         "cross_validation": cross_validation,
-        "chemical_coherence": coherence,
     }
     return ClusterChemistry(
         enriched, cluster_summaries(table, labels, enriched, settings.max_q_value), guidelines, summary

@@ -79,6 +79,8 @@ class MaterialInput:
     energies: np.ndarray | None = None
     values: np.ndarray | None = None
     # the onset (eV) and absorption-edge integral (cm^-1 eV) a publication gives (the authors' onset_edge.json)
+    # the given values are log10 alpha (an imported table of absorption spectra), not a quantity as it is
+    logarithmic_values: bool = False
     published_onset_energy_ev: float | None = None
     published_edge_integral: float | None = None
 
@@ -174,7 +176,7 @@ def assemble_dataset(
             unreadable.append(f"{candidate.material_id}: {error}")
             excluded.append({"id": candidate.material_id, "formula": formula, "reason": f"unreadable: {error}"})
             continue
-        absorption = candidate.load_dielectric is not None
+        absorption = candidate.load_dielectric is not None or candidate.logarithmic_values
         metrics = onset_metrics(options.grid, spectrum, options.onset_threshold, options.edge_window_ev, logarithmic=absorption)
         rows.append(
             {

@@ -109,8 +109,9 @@ def authors_materials(root: str | Path, references: dict[str, float]) -> Iterato
         )
 
 
-def table_materials(spectra_path: str | Path, structures_path: str | Path) -> Iterator[MaterialInput]:
-    """Every material of a generic spectra table, with its structure."""
+def table_materials(spectra_path: str | Path, structures_path: str | Path, logarithmic: bool = False) -> Iterator[MaterialInput]:
+    """Every material of a generic spectra table, with its structure; ``logarithmic``: the values are log10 alpha
+    (their edge integral is then of alpha itself, as for computed spectra)."""
     spectra_path, structures_path = Path(spectra_path), Path(structures_path)
     if not spectra_path.is_file():
         raise InputError(f"{spectra_path}: not found")
@@ -127,7 +128,10 @@ def table_materials(spectra_path: str | Path, structures_path: str | Path) -> It
         raise InputError(f"{structures_path}: no structure for {missing[:5]}")
     for material_id, row in zip(ids, values):
         entry = structures[material_id]
-        yield MaterialInput(material_id, entry["formula"], entry["structure"], "table", None, energies=energies, values=row)
+        yield MaterialInput(
+            material_id, entry["formula"], entry["structure"], "table", None, energies=energies, values=row,
+            logarithmic_values=logarithmic,
+        )
 
 
 def materials_from_params(params: dict, grid_max_ev: float) -> tuple[Iterator[MaterialInput], dict[str, str] | None]:
@@ -145,4 +149,5 @@ def materials_from_params(params: dict, grid_max_ev: float) -> tuple[Iterator[Ma
             split_path = authors.split_file(authors.find_run(run))
             fixed_split = authors.read_split(split_path) if split_path else None
         return authors_materials(params["authors"]["root"], references), fixed_split
-    return table_materials(params["table"]["spectra"], params["table"]["structures"]), None
+    table = params["table"]
+    return table_materials(table["spectra"], table["structures"], bool(table.get("logarithmic", False))), None

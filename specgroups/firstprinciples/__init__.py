@@ -1,5 +1,6 @@
 """The first-principles pipeline: GPAW settings, optics calculations, GLLB-SC gaps, CBM localisation, band edges on
-even grids, cell shapes, convergence, results on disk, validation, and the resumable batch runner."""
+even grids, cell shapes, relaxed substitutions, convergence, results on disk, validation, and the resumable batch
+runner."""
 
 __all__ = [
     "calculation",
@@ -14,6 +15,7 @@ __all__ = [
     "runner",
     "selection",
     "settings",
+    "substitution",
     "validation",
     "worker",
 ]

@@ -239,14 +239,9 @@ def run_batch(
     return counts
 
 
-def run_batch_from_params(
-    params: dict, settings: OpticsSettings, calculation: str = "optics", options: dict | None = None
-) -> tuple[int, Counter]:
-    """Run a batch as a first-principles params section (``spectra``, ``gaps``, ``convergence``,
-    ``localisation``) says: its ``materials`` file, optional ``ids`` (only these), ``elements`` (only the
-    materials holding one of these) or ``limit`` (only the first N), ``output``, ``workers``,
-    ``scheduler_address`` and ``timeout_s``. Returns the number of materials and the counts of
-    :func:`run_batch`."""
+def selected_materials(params: dict) -> list[dict]:
+    """The materials of a params section's ``materials`` file that its ``elements``, ``ids`` or ``limit`` select
+    (see :func:`run_batch_from_params`)."""
     materials = read_json(params["materials"])
     if params.get("elements"):
         wanted = set(params["elements"])
@@ -260,9 +255,23 @@ def run_batch_from_params(
         missing = [material_id for material_id in params["ids"] if material_id not in by_id]
         if missing:
             raise InputError(f"{params['materials']}: no material {missing}")
-        materials = [by_id[material_id] for material_id in params["ids"]]
-    elif params.get("limit"):
-        materials = materials[: int(params["limit"])]
+        return [by_id[material_id] for material_id in params["ids"]]
+    return materials[: int(params["limit"])] if params.get("limit") else materials
+
+
+def run_batch_from_params(
+    params: dict,
+    settings: OpticsSettings,
+    calculation: str = "optics",
+    options: dict | None = None,
+    tasks: list[dict] | None = None,
+) -> tuple[int, Counter]:
+    """Run a batch as a first-principles params section (``spectra``, ``gaps``, ``convergence``,
+    ``localisation``) says: its ``materials`` file, optional ``ids`` (only these), ``elements`` (only the
+    materials holding one of these) or ``limit`` (only the first N), ``output``, ``workers``,
+    ``scheduler_address`` and ``timeout_s``; or, with ``tasks`` (materials.json-style entries the stage made, e.g.
+    substituted structures), those tasks. Returns the number of materials and the counts of :func:`run_batch`."""
+    materials = selected_materials(params) if tasks is None else tasks
     counts = run_batch(
         materials,
         settings,

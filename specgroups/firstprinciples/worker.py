@@ -8,7 +8,8 @@ names its ``calculation``: ``optics`` (the spectrum), ``gllbsc`` (the
 corrected gap), ``convergence`` (the convergence study, with its plan in
 ``options``), ``localisation`` (how far the CBM spreads, with the bond cutoff
 and finite-difference step in ``options``) or ``cell_shape`` (the given cell
-against its Niggli-reduced cell, see ``cells.py``).
+against its Niggli-reduced cell, see ``cells.py``) or ``relaxed_spectrum`` (a relaxation, then the
+spectrum and the GLLB-SC gap, with the relaxation's settings in ``options``: ``substitution.py``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from specgroups.firstprinciples.results import write_result
 from specgroups.firstprinciples.settings import OpticsSettings
 from specgroups.io.atomic import read_json
 
-CALCULATIONS = ("optics", "gllbsc", "convergence", "localisation", "cell_shape", "zone_boundary")
+CALCULATIONS = ("optics", "gllbsc", "convergence", "localisation", "cell_shape", "zone_boundary", "relaxed_spectrum")
 # exit status of a worker whose task's settings its code cannot read: the library changed under a running batch
 # (a settings field added or removed), which must not be recorded as the material's failure
 TASK_UNREADABLE = 3
@@ -35,7 +36,8 @@ def expected_settings(material: dict, settings: OpticsSettings, calculation: str
     if calculation == "gllbsc":
         return gllbsc_settings(settings, elements)
     return settings.record(
-        elements, len(material["structure"]["sites"]) if calculation in ("optics", "zone_boundary") else None
+        elements,
+        len(material["structure"]["sites"]) if calculation in ("optics", "zone_boundary", "relaxed_spectrum") else None,
     )
 
 
@@ -70,6 +72,12 @@ def calculate(calculation: str, structure, material_id: str, settings, options: 
         from specgroups.firstprinciples.meshes import compute_zone_boundary_gap
 
         return compute_zone_boundary_gap(structure, material_id, settings).as_dict()
+    if calculation == "relaxed_spectrum":
+        from specgroups.firstprinciples.substitution import RelaxationSettings, compute_relaxed_spectrum
+
+        return compute_relaxed_spectrum(
+            structure, material_id, settings, RelaxationSettings.from_params(options)
+        ).as_dict()
     if calculation == "cell_shape":
         from specgroups.firstprinciples.cells import compare_cell_shapes
 

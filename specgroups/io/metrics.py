@@ -79,8 +79,10 @@ def cluster_metrics(results: dict) -> dict[str, Number]:
     """From the cluster stage's results, for the chosen representation: the number of clusters, the within-cluster
     spectrum MAE of its consensus clusters over that of random groups of the same sizes (below 1: spectrally
     coherent; :func:`specgroups.analysis.clustering.representation_quality`), the consensus stability (mean
-    co-association within its clusters), the seed-to-seed ARI (two single models) and the split-half consensus ARI
-    of two disjoint halves of the ensemble (:mod:`specgroups.analysis.consensus`; absent with one member)."""
+    co-association within its clusters), the seed-to-seed ARI (two single models), the split-half consensus ARI
+    of two disjoint halves of the ensemble (:mod:`specgroups.analysis.consensus`; absent with one member) and the
+    environment coherence ratio (within-cluster Jaccard similarity of coordination environments over that of random
+    groups; :func:`specgroups.analysis.baselines.chemical_coherence_table`)."""
     chosen, consensus = results["quality"][results["representation"]], results["consensus"][results["representation"]]
     curve = results["split_half_consensus_ari"]
     return _finite(
@@ -90,6 +92,7 @@ def cluster_metrics(results: dict) -> dict[str, Number]:
             "consensus_stability": consensus["stability"],
             "seed_to_seed_ari": consensus["seed_to_seed_ari"],
             "split_half_consensus_ari": curve[max(curve, key=int)] if curve else None,
+            "environment_coherence_ratio": results["environment_coherence_ratio"][results["representation"]],
         }
     )
 
@@ -103,9 +106,7 @@ def _finite(metrics: dict) -> dict:
 def interpret_metrics(summary: dict) -> dict[str, Number | dict[str, Number]]:
     """From the interpret stage's summary: per cation (V, Cr), the onset difference of the V5+/Cr6+ oxides
     with isolated tetrahedra among alkali ions minus those of the same cation elsewhere (eV, with its
-    bootstrap 95 % interval; :func:`specgroups.study.contrast.environment_differences`), the environment coherence
-    of the clusters (within-cluster Jaccard similarity of coordination environments over that of random
-    groups; :func:`specgroups.analysis.clustering.chemical_coherence_by_kind`), how many enrichment tests reach the
+    bootstrap 95 % interval; :func:`specgroups.study.contrast.environment_differences`), how many enrichment tests reach the
     q-value threshold, and the out-of-sample validation of the design guidelines under ``guideline_validation``
     (:func:`specgroups.analysis.guidelines.validation_summary`; DVC shows its keys as ``guideline_validation.coverage``...),
     and the coverage of the grouped cross-validation with its held-out pairs
@@ -114,11 +115,9 @@ def interpret_metrics(summary: dict) -> dict[str, Number | dict[str, Number]]:
     for cation, entry in summary["headline"]["by_cation"].items():
         difference = entry["onset_energy_ev"]["differences"]["isolated_alkali - elsewhere"]
         metrics.update(with_interval(f"onset_difference_{cation}_ev", difference["difference"], difference["ci95"]))
-    coherence = summary["chemical_coherence"][summary["representation"]]["environments"]["ratio_to_random"]
     return _finite(
         {
             **metrics,
-            "environment_coherence_ratio": coherence,
             "significant_features": summary["significant"],
             "guideline_validation": _finite(
                 {key: summary["guideline_validation"][key] for key in GUIDELINE_VALIDATION_KEYS}

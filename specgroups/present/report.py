@@ -9,7 +9,6 @@ import io
 import json
 import math
 import os
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,24 +82,6 @@ def provenance(
     return rows
 
 
-def git_commit(repository: str | Path = ".") -> str:
-    """HEAD's commit, with "+changes" when the work tree differs from it; "unknown" outside git."""
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=repository, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=repository,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return commit + ("+changes" if dirty else "")
-
-
 # The report is read on screens: figures 1-3 are 2100 px wide at 300 dpi (for print, in figures/), and embedded
 # at that size they made up most of a report (3.4 MB of eps2's); 1400 px is about 200 dpi at the same size
 REPORT_IMAGE_MAX_WIDTH_PX = 1400
@@ -170,7 +151,7 @@ class ReportSettings:
     study: str
 
 
-RESULTS = ("dataset", "train", "cluster", "chemistry", "neighbours", "interpret", "electronic", "scan")
+RESULTS = ("dataset", "train", "cluster", "chemistry", "neighbours", "anchors", "interpret", "electronic", "scan")
 
 
 def report_context(layout, settings: ReportSettings, provenance_rows: list[dict]) -> dict:
@@ -184,13 +165,12 @@ def report_context(layout, settings: ReportSettings, provenance_rows: list[dict]
     interpret, interpretation = results["interpret"], read_interpretation(layout.interpretation)
     features = [e["feature"] for c in interpretation.clusters.values() for e in c["enriched"]]
     return {
-        "commit": git_commit(),
         "units": settings.units,
         "sources": {
             **{name: layout.results(name).as_posix() for name in RESULTS},
             "headline_materials": layout.results_table("headline_materials").as_posix(),
         },
-        **{name: results[name] for name in ("dataset", "train", "cluster", "scan", "neighbours")},
+        **{name: results[name] for name in ("dataset", "train", "cluster", "scan", "neighbours", "anchors")},
         "chemistry_failed": results["chemistry"]["chemistry_failed"],
         "electronic": results["electronic"],
         "headline": interpret["headline"],
@@ -199,7 +179,7 @@ def report_context(layout, settings: ReportSettings, provenance_rows: list[dict]
         "enrichment": {
             key: interpret[key] for key in ("enrichment_tests", "significant", "max_q_value", "guideline_validation")
         },
-        "chemical_coherence": interpret["chemical_coherence"],
+        "chemical_coherence": results["cluster"]["chemical_coherence"],
         "cross_validation": interpret["cross_validation"],
         "clusters": interpretation.clusters,
         "environment_names": environments_named([*interpret["guidelines"], *features]),

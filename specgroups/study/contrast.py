@@ -21,7 +21,7 @@ import pandas as pd
 
 from specgroups.analysis.chemistry import ALKALI, ANIONS
 from specgroups.analysis.clustering import by_centrality, merge_height
-from specgroups.analysis.enrichment import difference_with_interval, mean_with_interval
+from specgroups.analysis.enrichment import difference_with_interval, family_difference_interval, mean_with_interval
 from specgroups.errors import InputError
 
 HEADLINE_IONS = frozenset({("V", 5.0), ("Cr", 6.0)})
@@ -34,7 +34,7 @@ COMPARISONS = (
     ("isolated_alkali", "connected"),
     ("isolated_other", "connected"),
 )
-CONTRAST_COLUMNS = ["id", "cation", "environment"]
+CONTRAST_COLUMNS = ["id", "cation", "environment", "family"]
 
 
 def site_environment(site: dict) -> str:
@@ -80,10 +80,12 @@ def oxides(environments: pd.DataFrame) -> pd.DataFrame:
 def environment_differences(
     contrast: pd.DataFrame, quantities: dict[str, dict[str, float]], rng: np.random.Generator, rounds: int
 ) -> dict:
-    """Per cation of the oxides (``contrast``: id, cation, environment), the class counts, members and, for each quantity ({name: {id: value}}, e.g.
-    onset energy and log10 I), the mean of each class and the differences of :data:`COMPARISONS` ("elsewhere":
-    every other class together), each with a bootstrap 95 % interval of ``rounds`` resamples
-    (:func:`specgroups.analysis.enrichment.difference_with_interval`)."""
+    """Per cation of the oxides (``contrast``: id, cation, environment and, where known, the structure ``family``),
+    the class counts, members and, for each quantity ({name: {id: value}}, e.g. onset energy and log10 I), the mean
+    of each class and the differences of :data:`COMPARISONS` ("elsewhere": every other class together), each with a
+    bootstrap 95 % interval of ``rounds`` resamples of materials
+    (:func:`specgroups.analysis.enrichment.difference_with_interval`) and, with families, one of resampled families
+    (``ci95_families``, ``n_families``: :func:`specgroups.analysis.enrichment.family_difference_interval`)."""
     result = {}
     for cation in HEADLINE_CATIONS:
         rows = contrast[contrast["cation"] == cation]
@@ -91,17 +93,23 @@ def environment_differences(
             continue
         ids = {env: rows.loc[rows["environment"] == env, "id"].tolist() for env in ENVIRONMENTS}
         ids["elsewhere"] = ids["isolated_other"] + ids["connected"]
+        family = dict(zip(rows["id"], rows["family"])) if "family" in rows else None
         entry = {
             "counts": {env: len(ids[env]) for env in ENVIRONMENTS},
             "members": {env: ids[env] for env in ENVIRONMENTS},
         }
         for name, values in quantities.items():
             of = {env: np.array([values[m] for m in members], dtype=float) for env, members in ids.items()}
+            differences = {f"{a} - {b}": difference_with_interval(of[a], of[b], rng, rounds) for a, b in COMPARISONS}
+            if family is not None:
+                for a, b in COMPARISONS:
+                    families = [[family[m] for m in ids[side]] for side in (a, b)]
+                    differences[f"{a} - {b}"] |= family_difference_interval(
+                        of[a], families[0], of[b], families[1], rng, rounds
+                    )
             entry[name] = {
                 "means": {env: mean_with_interval(of[env], rng, rounds) for env in ENVIRONMENTS},
-                "differences": {
-                    f"{a} - {b}": difference_with_interval(of[a], of[b], rng, rounds) for a, b in COMPARISONS
-                },
+                "differences": differences,
             }
         result[cation] = entry
     return result
@@ -222,14 +230,17 @@ def headline_contrast(
     linkage: np.ndarray,
     rng: np.random.Generator,
     rounds: int,
+    families: dict[str, str],
 ) -> tuple[pd.DataFrame, dict]:
-    """The whole contrast of a dataset (``table``: the dataset's materials, rows in ``labels`` order): the
-    :func:`environment_table`, and a JSON-ready summary of it: the classes of the oxides by cation with
+    """The whole contrast of a dataset (``table``: the dataset's materials, rows in ``labels`` order; ``families``:
+    each material's structure family, :func:`specgroups.structures.structure_family`): the
+    :func:`environment_table` with the families, and a JSON-ready summary of it: the classes of the oxides by cation with
     their onset (eV) and log10 I differences (:func:`environment_differences`), the clusters holding each
     class, the pair of clusters (:func:`cluster_pair`, :func:`pair_contrast`) and the chalcogenide analogues
     with their classes and onsets."""
     ids = table["id"].tolist()
     environments = environment_table(records, ids)
+    environments["family"] = environments["id"].map(families)
     quantities = {name: dict(zip(ids, table[name])) for name in ("onset_energy_ev", "log10_edge_integral")}
     contrast = oxides(environments)
     pair = cluster_pair(contrast, ids, labels, linkage)

@@ -28,16 +28,10 @@ MEASURES = {
 # only where it narrows more than the highest valence band, which a smaller dispersion of the whole crystal (larger
 # cells, fewer k-points, longer distances) narrows alike
 CONTROLLED_WIDTH = "conduction_minus_valence_width_ev"
-COLUMNS = [
-    "id",
-    "formula",
-    "cation",
-    "environment",
-    "status",
-    "band_gap_ev",
-    "cbm_weight_headline_cation",
-    *[name for pair in MEASURES.items() for name in pair if name],
-]
+# each oxide's identity (its structure family: the unit its class contrasts resample), then its measures
+IDENTITY_COLUMNS = ["id", "formula", "cation", "environment", "family", "status"]
+MEASURE_COLUMNS = ["band_gap_ev", "cbm_weight_headline_cation", *[n for pair in MEASURES.items() for n in pair if n]]
+COLUMNS = IDENTITY_COLUMNS + MEASURE_COLUMNS
 
 
 def curvature_mass(masses: list[float | None] | None) -> float:
@@ -53,7 +47,7 @@ def curvature_mass(masses: list[float | None] | None) -> float:
 
 
 def localisation_table(contrast: pd.DataFrame, results: dict[str, dict], formulas: dict[str, str]) -> pd.DataFrame:
-    """One row per oxide of the contrast (id, cation, environment; ``formulas`` by id) with its localisation
+    """One row per oxide of the contrast (id, cation, environment, family; ``formulas`` by id) with its localisation
     result's measures (:data:`COLUMNS`); NaN where the calculation did not finish ("status" says why:
     "missing" without a result)."""
     rows = []
@@ -69,12 +63,11 @@ def localisation_table(contrast: pd.DataFrame, results: dict[str, dict], formula
                 **row,
                 "formula": formulas[row["id"]],
                 "status": result["status"],
-                **{name: ((derived | result).get(name) if ok else None) for name in COLUMNS[5:]},
+                **{name: ((derived | result).get(name) if ok else None) for name in MEASURE_COLUMNS},
             }
         )
     table = pd.DataFrame(rows, columns=COLUMNS)
-    numeric = COLUMNS[5:]
-    table[numeric] = table[numeric].astype(float)
+    table[MEASURE_COLUMNS] = table[MEASURE_COLUMNS].astype(float)
     return table
 
 
@@ -89,7 +82,7 @@ def localisation_by_class(table: pd.DataFrame, rng: np.random.Generator, rounds:
     intervals (:func:`specgroups.study.contrast.environment_differences`), over the materials with a result."""
     done = table[table["status"] == "ok"]
     quantities = {name: dict(zip(done["id"], done[name])) for pair in MEASURES.items() for name in pair if name}
-    return environment_differences(done[["id", "cation", "environment"]], quantities, rng, rounds)
+    return environment_differences(done[["id", "cation", "environment", "family"]], quantities, rng, rounds)
 
 
 def like_for_like(table: pd.DataFrame, pairs: list[list[str]]) -> list[dict]:
@@ -135,13 +128,18 @@ MIN_MATERIALS_PER_SIDE = 3
 def verdict(difference: dict, sign: int) -> str:
     """ "supported" when the 95 % interval of a difference lies wholly on the claimed side of zero (``sign``),
     "not supported" when wholly on the other side (the data say the opposite), "inconclusive" when it spans zero
-    or a side has fewer than :data:`MIN_MATERIALS_PER_SIDE` materials, "not testable" without an interval."""
-    low, high = (
-        float("nan") if value is None else sign * value for value in difference["ci95"]
-    )  # JSON writes NaN as null
+    or a side has fewer than :data:`MIN_MATERIALS_PER_SIDE` materials (families), "not testable" without an
+    interval. Where the difference has one, the interval is the one that resamples structure families
+    (``ci95_families``): members of a family are not independent, and resampling materials narrows the interval."""
+    interval, counts = (
+        (difference["ci95_families"], difference["n_families"])
+        if "ci95_families" in difference
+        else (difference["ci95"], difference.get("n"))
+    )
+    low, high = (float("nan") if value is None else sign * value for value in interval)  # JSON writes NaN as null
     if not (low == low and high == high):
         return "not testable"
-    if min(difference.get("n") or [MIN_MATERIALS_PER_SIDE]) < MIN_MATERIALS_PER_SIDE:
+    if min(counts or [MIN_MATERIALS_PER_SIDE]) < MIN_MATERIALS_PER_SIDE:
         return "inconclusive"
     if min(low, high) > 0:
         return "supported"

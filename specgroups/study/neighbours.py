@@ -94,9 +94,14 @@ def neighbour_class(record: dict, acceptors: frozenset[str]) -> tuple[str, list[
     if not sites or any(site_environment(site) == "connected" for site in sites):
         return None
     neighbours = sorted(set().union(*(site["neighbour_cations"] for site in sites)))
+    return class_of_neighbours(neighbours, acceptors), neighbours
+
+
+def class_of_neighbours(neighbours, acceptors: frozenset[str]) -> str:
+    """The neighbour class (see the module) of an isolated tetrahedron bonded, through its anions, to these cations."""
     if set(neighbours) & acceptors:
-        return "acceptor", neighbours
-    return ("alkali" if set(neighbours) <= ALKALI else "closed_shell"), neighbours
+        return "acceptor"
+    return "alkali" if set(neighbours) <= ALKALI else "closed_shell"
 
 
 def isolation_distance(structure: Structure) -> float:

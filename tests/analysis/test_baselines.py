@@ -8,10 +8,12 @@ from specgroups.analysis.baselines import (
     BASELINES,
     RANDOM_DIMENSIONS,
     against_baselines,
+    baseline_comparison,
     baseline_representations,
-    environment_coherence,
+    chemical_coherence_table,
 )
 from specgroups.analysis.chemistry import chemistry_record
+from specgroups.analysis.clustering import ClusterSettings
 from tests.helpers import oxide_id, oxide_structure
 
 
@@ -45,10 +47,27 @@ def test_the_chosen_representation_is_compared_with_each_baseline():
     assert [table[name]["reveals_groups"] for name in BASELINES] == [False, False, False, True]
 
 
-def test_environment_coherence_is_high_for_clusters_of_one_environment_and_low_for_mixed_ones():
+def test_chemical_coherence_is_high_for_clusters_of_one_environment_and_low_for_mixed_ones():
     octahedral_mg, tetrahedral_zn = ["MgO", "MgTiO3", "Sr2MgMoO6"], ["ZnO", "KLiZnO2", "KNaZnO2"]
     ids = [oxide_id(formula) for formula in octahedral_mg + tetrahedral_zn]
     records = {m: chemistry_record(oxide_structure(m).as_dict(), m) for m in ids}
     labels = {"by_environment": np.array([0, 0, 0, 1, 1, 1]), "mixed": np.array([0, 1, 0, 1, 0, 1])}
-    found = environment_coherence(records, ids, labels, seed=0, permutations=50)
-    assert found["by_environment"] > 1.0 > found["mixed"]
+    found = chemical_coherence_table(records, ids, labels, seed=0, permutations=50)
+    assert all(sorted(kinds) == ["elements", "environments", "oxidation_states"] for kinds in found.values())
+    for kind in ("elements", "environments", "oxidation_states"):
+        assert found["by_environment"][kind]["ratio_to_random"] > 1.0 > found["mixed"][kind]["ratio_to_random"]
+
+
+def test_the_cluster_stage_owns_the_coherence_the_baseline_verdicts_use():
+    ids = [oxide_id(formula) for formula in ["MgO", "MgTiO3", "Sr2MgMoO6", "ZnO", "KLiZnO2", "KNaZnO2"]]
+    records = {m: chemistry_record(oxide_structure(m).as_dict(), m) for m in ids}
+    by_environment, mixed = np.array([0, 0, 0, 1, 1, 1]), np.array([0, 1, 0, 1, 0, 1])
+    labels = {"pooled": by_environment, **{name: mixed for name in BASELINES}}
+    quality = {name: {"ratio_to_random": 0.5, "bootstrap_ari_mean": 0.5} for name in labels}
+    consensus = {name: {"stability": 1.0} for name in labels}
+    settings = ClusterSettings(permutations=50, bootstrap_rounds=10, seed=0, stable_core=0.8)
+    found = baseline_comparison("pooled", labels, quality, consensus, records, ids, settings)
+    table = found["chemical_coherence"]
+    assert sorted(table) == sorted(labels)
+    assert found["environment_coherence_ratio"] == {n: table[n]["environments"]["ratio_to_random"] for n in labels}
+    assert all(found["baselines"][name]["beats_on_environments"] for name in BASELINES)

@@ -3,11 +3,20 @@ exchangeable materials."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
-from specgroups.analysis.crossvalidation import CrossValidationPlan, cross_validated_guidelines, family_folds
+from specgroups.analysis.crossvalidation import (
+    CrossValidationPlan,
+    cross_validated_guidelines,
+    family_folds,
+    material_families,
+    with_polymorphs,
+)
 from specgroups.analysis.guidelines import GuidelineRules, Materials
+from tests.helpers import ROOT
 
 RULES = GuidelineRules(0.8, 2, ("O",), 0.9)
 
@@ -42,3 +51,17 @@ def test_coverage_of_exchangeable_materials_reaches_the_level_and_stable_guideli
     assert found["coverage_ci95"][0] < found["coverage"] < found["coverage_ci95"][1]
     assert found["appearances"] == {"Cr6+ in cluster 1": 1.0, "V5+ in cluster 2": 1.0}
     assert found["statuses"]["held"] + found["statuses"]["failed"] == 40
+
+
+def test_polymorphs_join_their_families_transitively_and_others_stay_apart():
+    families = {"a": "AB2 #166", "b": "AB2 #194", "c": "ABC #1", "d": "AB2 #194"}
+    formulas = {"a": "GaCuO2", "b": "GaCuO2", "c": "KNaO", "d": "AlCuO2"}
+    joined = with_polymorphs(families, formulas)
+    assert joined == {"a": "AB2 #166", "b": "AB2 #166", "c": "ABC #1", "d": "AB2 #166"}
+
+
+def test_the_delafossite_stackings_of_the_set_are_one_family():
+    materials = {m["id"]: m["structure"] for m in json.loads((ROOT / "data/demo/materials.json").read_text())}
+    pairs = [("mp-11019", "mp-4280"), ("mp-3748", "mp-3098")]  # GaCuO2 and AlCuO2, 3R and 2H
+    found = material_families({m: materials[m] for pair in pairs for m in pair})
+    assert all(found[a] == found[b] for a, b in pairs)

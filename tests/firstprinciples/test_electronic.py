@@ -11,7 +11,12 @@ import yaml
 from pymatgen.core import Lattice, Structure
 
 from specgroups import InputError
-from specgroups.firstprinciples.electronic import band_edge_states, fraction_near_atoms, inverse_participation_ratio
+from specgroups.firstprinciples.electronic import (
+    band_edge_states,
+    fraction_near_atoms,
+    inverse_participation_ratio,
+    significant,
+)
 from specgroups.firstprinciples.settings import OpticsSettings
 
 ROOT = Path(__file__).parents[2]
@@ -73,3 +78,9 @@ def test_metal_band_edges_are_an_input_error():
     structure = Structure(Lattice.cubic(2.87), ["Na"], [[0, 0, 0]])
     with pytest.raises(InputError, match="Na: odd electron count"):
         band_edge_states(structure, SETTINGS)
+
+
+def test_significant_rounds_every_float_at_any_depth_and_keeps_the_rest():
+    data = {"e": 1.23456789e-3, "w": {"V": 0.123456789, "n": 3}, "k": [0.333333333, "x", None, True]}
+    assert significant(data) == {"e": 0.00123457, "w": {"V": 0.123457, "n": 3}, "k": [0.333333, "x", None, True]}
+    assert significant(2.0000000000001) == significant(1.9999999999999) == 2.0  # GPAW's run-to-run noise goes

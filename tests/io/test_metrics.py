@@ -52,7 +52,9 @@ def test_all_stages_together_fit_a_terminal():
     for folder in PROFILES.values():
         for stage in PICKERS:
             keys |= set(flattened(json.loads((folder / "metrics" / f"{stage}.json").read_text())))
-    assert 15 <= len(keys) <= 28
+    # about 30 columns of `dvc metrics show` fit a wide terminal; sign_agreement appears only where held-out
+    # materials fall on both sides of a contrast
+    assert 15 <= len(keys) <= 30
 
 
 def test_guideline_validation_has_the_keys_the_issue_names():

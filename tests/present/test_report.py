@@ -13,7 +13,6 @@ from PIL import Image
 from specgroups.present.report import (
     REPORT_IMAGE_MAX_WIDTH_PX,
     data_uri,
-    git_commit,
     markdown_to_html,
     number,
     provenance,
@@ -78,10 +77,6 @@ def test_wide_figures_are_embedded_at_screen_width_and_narrow_ones_as_they_are()
     panel = ROOT / "figures/clusters/cluster_001.png"  # 150 dpi, narrower
     assert _embedded(data_uri(panel)) == panel.read_bytes()
     assert len(_embedded(data_uri(figure))) < figure.stat().st_size
-
-
-def test_git_commit_names_head():
-    assert len(git_commit(ROOT).split("+")[0]) == 40
 
 
 def test_dvc_md5_is_what_dvc_records_for_files_and_folders():

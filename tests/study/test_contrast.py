@@ -114,6 +114,27 @@ def test_differences_per_cation_with_intervals():
     assert np.isnan(cr["isolated_alkali - isolated_other"]["difference"])  # no isolated_other chromate
 
 
+def test_family_intervals_resample_families_and_are_wider_where_a_family_repeats_itself():
+    """Five alkali vanadates of which four are one family against five others of five families: resampling
+    materials treats the four as independent; resampling families sees two units on that side."""
+    rows = [(f"a{k}", "V", "isolated_alkali", "one family" if k < 4 else "other") for k in range(5)]
+    rows += [(f"o{k}", "V", "isolated_other", f"family {k}") for k in range(5)]
+    contrast = pd.DataFrame(rows, columns=["id", "cation", "environment", "family"])
+    onsets = {"a0": 6.0, "a1": 6.1, "a2": 5.9, "a3": 6.0, "a4": 4.0} | {f"o{k}": 4.0 + 0.2 * k for k in range(5)}
+    found = environment_differences(contrast, {"onset_energy_ev": onsets}, np.random.default_rng(0), 4000)
+    difference = found["V"]["onset_energy_ev"]["differences"]["isolated_alkali - isolated_other"]
+    assert difference["n"] == [5, 5] and difference["n_families"] == [2, 5]
+    by_materials, by_families = np.diff(difference["ci95"])[0], np.diff(difference["ci95_families"])[0]
+    assert by_families > 1.5 * by_materials
+    assert difference["ci95_families"][0] <= difference["difference"] <= difference["ci95_families"][1]
+
+
+def test_without_families_only_the_materials_interval_is_given():
+    contrast = contrast_of([("a", "V", "isolated_alkali"), ("b", "V", "connected"), ("c", "V", "connected")])
+    found = environment_differences(contrast, {"q": {"a": 1.0, "b": 0.0, "c": 0.5}}, np.random.default_rng(0), 50)
+    assert "ci95_families" not in found["V"]["q"]["differences"]["isolated_alkali - connected"]
+
+
 def test_pair_is_the_alkali_cluster_and_its_nearest_cluster_in_the_dendrogram():
     rng = np.random.default_rng(3)
     # four well separated blobs on a line: 0 and 1 close, 2 farther, 3 farthest

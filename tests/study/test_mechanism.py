@@ -23,13 +23,13 @@ from specgroups.study.mechanism import (
 
 CONTRAST = pd.DataFrame(
     [
-        ("a", "V", "isolated_alkali"),
-        ("b", "V", "isolated_alkali"),
-        ("c", "V", "isolated_other"),
-        ("d", "V", "connected"),
-        ("e", "Cr", "isolated_alkali"),
+        ("a", "V", "isolated_alkali", "AB3C4 #31"),
+        ("b", "V", "isolated_alkali", "AB3C4 #31"),
+        ("c", "V", "isolated_other", "ABC4 #141"),
+        ("d", "V", "connected", "A2B5 #59"),
+        ("e", "Cr", "isolated_alkali", "AB2C4 #62"),
     ],
-    columns=["id", "cation", "environment"],
+    columns=["id", "cation", "environment", "family"],
 )
 
 
@@ -148,3 +148,11 @@ def test_a_narrower_conduction_band_is_confounded_unless_it_narrows_more_than_th
     assert width_row(differences([-0.4, -0.2], [-0.1, 0.1]))["verdict"] == "confounded"
     # it narrows more than the valence band does: supported
     assert width_row(differences([-0.4, -0.2], [-0.3, -0.1]))["verdict"] == "supported"
+
+
+def test_the_verdict_uses_the_family_interval_where_there_is_one():
+    by_materials = {"difference": 1.0, "ci95": [0.5, 1.5], "n": [5, 6]}
+    assert verdict(by_materials, 1) == "supported"
+    assert verdict({**by_materials, "ci95_families": [-0.2, 2.0], "n_families": [3, 4]}, 1) == "inconclusive"
+    assert verdict({**by_materials, "ci95_families": [0.3, 1.8], "n_families": [2, 4]}, 1) == "inconclusive"
+    assert verdict({**by_materials, "ci95_families": [0.3, 1.8], "n_families": [3, 4]}, 1) == "supported"
