@@ -227,11 +227,12 @@ def new_profile(arguments) -> int:
     """``specgroups new-profile``: the profile's files, then its dvc.yaml (the project's ``tools/pipeline.py``)."""
     import subprocess
 
-    from specgroups.data.imports import create_profile
+    from specgroups.data.imports import DESCRIPTION_FIELDS, create_profile, spectrum_description
 
     try:
+        described = {field: getattr(arguments, field) for field in DESCRIPTION_FIELDS}
         folder, count = create_profile(
-            arguments.root, arguments.name, arguments.shape, arguments.source, not arguments.not_logarithmic
+            arguments.root, arguments.name, arguments.shape, arguments.source, not arguments.not_logarithmic, described
         )
     except InputError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -239,6 +240,14 @@ def new_profile(arguments) -> int:
     generator = arguments.root / "tools" / "pipeline.py"
     if generator.is_file():
         subprocess.run([sys.executable, str(generator)], check=True, cwd=arguments.root)
+    recorded = spectrum_description(described, arguments.shape)
+    unknown = [field for field, value in recorded.items() if value == "unknown"]
+    if unknown:
+        print(
+            f"note: {folder / 'params.yaml'} records {', '.join(unknown)} as unknown; say them (--help) before "
+            "comparing these spectra with others",
+            file=sys.stderr,
+        )
     print(f"{folder}: {count} materials; run: dvc repro {folder.relative_to(arguments.root) / 'dvc.yaml'}")
     return 0
 
@@ -268,6 +277,14 @@ def main(argv: list[str] | None = None) -> int:
         help="id_prop values are a spectrum as it is (e.g. eps_imag), not log10 alpha",
     )
     new_parser.add_argument("--root", type=Path, default=Path("."), help="the project folder (default: here)")
+    new_parser.add_argument("--level-of-theory", help="e.g. 'PBE, independent particle' or 'HSE06 + BSE'")
+    new_parser.add_argument("--broadening-ev", type=float, help="the spectra's Lorentzian or Gaussian width (eV)")
+    new_parser.add_argument("--kpoint-density", type=float, help="k-points per reciprocal angstrom of the optics runs")
+    new_parser.add_argument("--gap-correction", help="e.g. 'none', 'scissor to GLLB-SC'")
+    new_parser.add_argument(
+        "--component",
+        help="the tensor component the spectra hold (default for dielectric data: the mean of xx, yy, zz)",
+    )
     for sub in (predict_parser, explain_parser):
         sub.add_argument(
             "--profile", default=".", help="the profile's root folder (default: the repository, the default profile)"

@@ -208,9 +208,25 @@ def write_table(materials: list[ImportedMaterial], grid: np.ndarray, spectra_pat
     )
 
 
-def profile_overlay(name: str, logarithmic: bool, onset_threshold: float) -> dict:
-    """The params overlay of a profile of imported data: the table source on its two files, and no stage that
-    needs the embedded GPAW results (electronic, anchors)."""
+# what each spectrum is: mixing spectra that differ in these silently is the main hazard across datasets, so a new
+# profile records them (``unknown`` where the user did not say)
+DESCRIPTION_FIELDS = ("level_of_theory", "broadening_ev", "kpoint_density", "gap_correction", "component")
+
+
+def spectrum_description(given: dict, shape: str) -> dict:
+    """What the imported spectra are (:data:`DESCRIPTION_FIELDS`): the values given, "unknown" for the others, and
+    for the dielectric shapes the component the import takes (the mean of xx, yy and zz) unless given."""
+    unknown = sorted(set(given) - set(DESCRIPTION_FIELDS))
+    if unknown:
+        raise InputError(f"spectrum description: unknown fields {unknown}; known: {list(DESCRIPTION_FIELDS)}")
+    defaults = {"component": "mean of xx, yy, zz"} if shape in ("vasprun", "records") else {}
+    return {field: given.get(field) or defaults.get(field, "unknown") for field in DESCRIPTION_FIELDS}
+
+
+def profile_overlay(name: str, logarithmic: bool, onset_threshold: float, description: dict) -> dict:
+    """The params overlay of a profile of imported data: the table source on its two files with the spectra's
+    ``description`` (:func:`spectrum_description`), and no stage that needs the embedded GPAW results
+    (electronic, anchors)."""
     data = f"profiles/{name}/data"
     return {
         "dataset": {
@@ -219,6 +235,7 @@ def profile_overlay(name: str, logarithmic: bool, onset_threshold: float) -> dic
                 "spectra": f"{data}/spectra.npz",
                 "structures": f"{data}/structures.json",
                 "logarithmic": logarithmic,
+                "description": description,
             },
             "onset_threshold": onset_threshold,
             "onset_correction": {"mode": "none", "cut_below_direct_gap": False, "corrected_gaps": None},
@@ -236,10 +253,13 @@ def profile_overlay(name: str, logarithmic: bool, onset_threshold: float) -> dic
     }
 
 
-def create_profile(root: Path, name: str, shape: str, source: Path, logarithmic: bool) -> tuple[Path, int]:
+def create_profile(
+    root: Path, name: str, shape: str, source: Path, logarithmic: bool, description: dict | None = None
+) -> tuple[Path, int]:
     """A new profile ``profiles/<name>`` of the project at ``root`` from the user's data: its table files under
-    ``data/`` and its params overlay (the grid, floor and onset threshold are the default profile's). Returns its
-    folder and its number of materials; InputError when the profile exists or the data are unreadable."""
+    ``data/`` and its params overlay (the grid, floor and onset threshold are the default profile's; ``description``:
+    what the spectra are, :func:`spectrum_description`). Returns its folder and its number of materials; InputError
+    when the profile exists or the data are unreadable."""
     import yaml
 
     if not name.isidentifier():
@@ -249,9 +269,10 @@ def create_profile(root: Path, name: str, shape: str, source: Path, logarithmic:
         raise InputError(f"{folder}: the profile exists; choose another name or remove it")
     dataset = yaml.safe_load((Path(root) / "params.yaml").read_text())["dataset"]
     grid = energy_grid(**dataset["grid"])
+    described = spectrum_description(description or {}, shape)
     materials = read_user_data(shape, Path(source), grid, float(dataset["floor"]))
     write_table(materials, grid, folder / "data" / "spectra.npz", folder / "data" / "structures.json")
-    overlay = profile_overlay(name, logarithmic, float(dataset["onset_threshold"]))
+    overlay = profile_overlay(name, logarithmic, float(dataset["onset_threshold"]), described)
     header = (
         f"# {name} profile: {len(materials)} materials imported from {source} ({shape}) by\n"
         f"#   specgroups new-profile {name} {source} --shape {shape}{'' if logarithmic else ' --not-logarithmic'}\n"

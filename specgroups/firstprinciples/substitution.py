@@ -26,6 +26,7 @@ PBE and on the GLLB-SC-corrected level (:mod:`specgroups.study.substitutions`).
 from __future__ import annotations
 
 import os
+import traceback
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -140,6 +141,7 @@ def relaxed_with_gpaw(structure, settings: OpticsSettings, relaxation: Relaxatio
     """(pymatgen structure with GPAW PBE relaxed positions in its own cell, the relaxation's record): see the
     module docstring, step 2."""
     from ase.optimize import BFGS
+    from pymatgen.core import Structure
     from pymatgen.io.ase import AseAtomsAdaptor
 
     atoms = AseAtomsAdaptor.get_atoms(structure)
@@ -156,7 +158,10 @@ def relaxed_with_gpaw(structure, settings: OpticsSettings, relaxation: Relaxatio
         "max_displacement_a": round(float(np.linalg.norm(atoms.get_positions() - start, axis=1).max()), 4),
         "energy_ev": round(float(atoms.get_potential_energy()), 5),
     }
-    return AseAtomsAdaptor.get_structure(atoms), record
+    # the positions and cell only: what ASE's adaptor adds from the calculator (final magnetic moments) is not a
+    # property of the structure the next calculations start from
+    relaxed = Structure(atoms.cell[:], atoms.get_chemical_symbols(), atoms.get_scaled_positions())
+    return relaxed, record
 
 
 def compute_relaxed_spectrum(
@@ -182,12 +187,21 @@ def compute_relaxed_spectrum(
     result.relaxation.update(record)
     result.structure = structure.as_dict()
     result.cpu_seconds["relax"] = round(process_cpu_seconds() - step, 2)
-    optics = compute_optics(structure, material_id, settings, log_path).as_dict()
-    result.dielectric = optics.pop("dielectric")
+    optics = finished_part(compute_optics, structure, material_id, settings, log_path)
+    result.dielectric = optics.pop("dielectric", None)
     result.optics = optics
-    result.gllbsc = compute_corrected_gap(structure, material_id, settings, log_path).as_dict()
+    result.gllbsc = finished_part(compute_corrected_gap, structure, material_id, settings, log_path)
     result.cpu_seconds["total"] = round(process_cpu_seconds() - start, 2)
     statuses = {optics["status"], result.gllbsc["status"]}
     result.status = "ok" if statuses == {"ok"} else ("metal" if "metal" in statuses else "failed")
     result.reason = "; ".join(part["reason"] for part in (optics, result.gllbsc) if part["reason"])
     return result
+
+
+def finished_part(calculation, structure, material_id: str, settings: OpticsSettings, log_path: str | None) -> dict:
+    """One calculation's result dict on the relaxed structure; an exception becomes a "failed" part with its whole
+    traceback, so that the parts already computed (the relaxation, the spectrum) are kept."""
+    try:
+        return calculation(structure, material_id, settings, log_path).as_dict()
+    except Exception as error:  # any GPAW failure: recorded, the other parts stay
+        return {"status": "failed", "reason": f"{type(error).__name__}: {error}; {traceback.format_exc()[-3000:]}"}

@@ -5,8 +5,9 @@ typed by hand.
   Markdown file (the README's ``results``); :func:`replace_block` puts a fresh rendering there and
   ``tools/docs.py`` writes it (``make docs``). A test renders the block from the committed ``results/*.json`` and
   fails when the README's differs: the block is stale.
-- The docs site's generated pages (``docs/generated/``): the key results (from ``results/*.json``) and performance
-  (every ``benchmarks/*.json``: its machine and its top-level numbers, beside the benchmark's own description).
+- The docs site's generated pages (``docs/generated/``): the key results (from ``results/*.json``), performance
+  (every ``benchmarks/*.json``: its machine and its top-level numbers, beside the benchmark's own description) and
+  the default pipeline as DVC lists it (``dvc stage list``, ``dvc dag``).
 """
 
 from __future__ import annotations
@@ -88,13 +89,16 @@ def benchmark_summaries(benchmarks_dir: Path) -> list[dict]:
     return summaries
 
 
-def render_docs(template_dir: Path, results: dict[str, dict], benchmarks: list[dict]) -> dict[str, str]:
+def render_docs(
+    template_dir: Path, results: dict[str, dict], benchmarks: list[dict], dvc_outputs: dict[str, str]
+) -> dict[str, str]:
     """The README's results block and the docs site's generated pages, by name: ``results_block``,
-    ``results_page`` and ``performance_page``."""
-    context = {**results, "benchmarks": benchmarks}
+    ``results_page``, ``performance_page`` and ``dvc_page`` (``dvc_outputs``: DVC commands' output by name)."""
+    context = {**results, "benchmarks": benchmarks, "dvc": dvc_outputs}
     block = render(template_dir, "results_block.md.j2", context)
     return {
         "results_block": block,
         "results_page": render(template_dir, "results_page.md.j2", {**context, "block": block}),
         "performance_page": render(template_dir, "performance_page.md.j2", context),
+        "dvc_page": render(template_dir, "dvc_page.md.j2", context),
     }

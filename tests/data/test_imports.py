@@ -22,6 +22,7 @@ from specgroups.data.imports import (
     read_id_prop,
     read_records,
     read_vasprun_folder,
+    spectrum_description,
     structure_file_id,
 )
 from specgroups.errors import InputError
@@ -188,11 +189,17 @@ def test_new_profile_command_makes_a_profile_whose_dataset_holds_the_spectra(tmp
         write_id_prop(source, material_ids)
         expected = {i: expected_log_alpha(i) for i in material_ids}
     command = [sys.executable, "-m", "specgroups.cli", "new-profile", "mine", str(source), "--shape", shape]
-    completed = subprocess.run(command, cwd=repo, capture_output=True, text=True)
+    said = ["--level-of-theory", "PBE, independent particle", "--broadening-ev", "0.1"]
+    completed = subprocess.run([*command, *said], cwd=repo, capture_output=True, text=True)
     assert completed.returncode == 0, completed.stderr
     assert "run: dvc repro profiles/mine/dvc.yaml" in completed.stdout
     params = yaml.safe_load((repo / "profiles/mine/params.yaml").read_text())
-    assert params["dataset"]["source"] == "table" and params["dataset"]["table"]["logarithmic"] is True
+    table = params["dataset"]["table"]
+    assert params["dataset"]["source"] == "table" and table["logarithmic"] is True
+    # what the spectra are, as said, and "unknown" where not: the note names those
+    assert table["description"]["level_of_theory"] == "PBE, independent particle"
+    assert table["description"]["broadening_ev"] == 0.1 and table["description"]["gap_correction"] == "unknown"
+    assert "gap_correction" in completed.stderr and "kpoint_density" in completed.stderr
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
     dvc(repo, "init", "-q")
     dvc(repo, "repro", "profiles/mine/dvc.yaml:dataset")
@@ -238,3 +245,17 @@ def test_an_id_prop_row_of_any_text_is_an_input_error_never_a_crash(tmp_path, ma
         read_id_prop(folder, GRID)
     except InputError as error:
         assert "id_prop.csv" in str(error)
+
+
+def test_a_description_names_what_it_was_not_told_and_refuses_unknown_fields():
+    described = spectrum_description({"level_of_theory": "PBE"}, "records")
+    assert described == {
+        "level_of_theory": "PBE",
+        "broadening_ev": "unknown",
+        "kpoint_density": "unknown",
+        "gap_correction": "unknown",
+        "component": "mean of xx, yy, zz",
+    }
+    assert spectrum_description({}, "id_prop")["component"] == "unknown"
+    with pytest.raises(InputError, match=r"unknown fields \['smearing'\]"):
+        spectrum_description({"smearing": 0.1}, "records")
