@@ -38,6 +38,7 @@ from specgroups.firstprinciples.calculation import (
     ground_state_calculator,
     kpoint_grid,
     process_cpu_seconds,
+    started_result,
 )
 from specgroups.firstprinciples.gaps import compute_corrected_gap
 from specgroups.firstprinciples.settings import OpticsSettings
@@ -170,13 +171,7 @@ def compute_relaxed_spectrum(
     """Relax ``structure`` (CHGNet, then GPAW PBE), then its spectrum and GLLB-SC gap; a failure of any step comes
     back as a result with status "failed" and the reason, so a batch keeps going."""
     txt = log_path or os.devnull
-    result = RelaxedSpectrumResult(
-        material_id=material_id,
-        formula=structure.composition.reduced_formula,
-        nsites=len(structure),
-        status="failed",
-        settings=settings.record({element.symbol for element in structure.composition.elements}, len(structure)),
-    )
+    _, result = started_result(RelaxedSpectrumResult, structure, material_id, settings)
     start = process_cpu_seconds()
     initial_volume = structure.volume
     structure = prerelaxed(structure, relaxation)
